@@ -1,0 +1,6 @@
+/* Placeholder until the worker lands. */
+#include <stdio.h>
+int main(void)
+{
+	return 1;
+}

@@ -1,0 +1,73 @@
+/*
+ * The SQL layer's core: opening a database, the per-connection cache of
+ * prepared statements, transactions and the schema-version check. All SQL in
+ * Gazette lives in the db*.c files and goes through db_stmt(): written once
+ * as a string literal, prepared once per connection, bound with parameters.
+ */
+#ifndef GAZETTE_DB_H
+#define GAZETTE_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum { DB_MAX_STMTS = 128 };
+
+struct db {
+	sqlite3 *h;
+	bool readonly;
+	size_t nstmts;
+	struct {
+		const char *sql; /* the literal's address is the key */
+		sqlite3_stmt *stmt;
+	} stmts[DB_MAX_STMTS];
+};
+
+enum db_flags {
+	DB_READONLY = 1, /* open read-only (public page workers) */
+	DB_CREATE = 2,   /* create the file if missing (migrate) */
+};
+
+/*
+ * Opens path with WAL, foreign keys, a 5 s busy timeout and synchronous=FULL
+ * (an acknowledged write survives a crash of the process and of the
+ * machine). Returns a db to free with db_close(), or NULL with a message in
+ * err.
+ */
+struct db *db_open(const char *path, int flags, char *err, size_t errlen);
+void db_close(struct db *db);
+
+/*
+ * The prepared statement for the string literal sql, prepared on first use
+ * and reset on every later call (bindings cleared). sql must be a literal or
+ * otherwise live as long as db: its address identifies it. Returns NULL (and
+ * logs) only if the SQL does not compile, which is a bug.
+ */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+/* Transactions. Writes always start with BEGIN IMMEDIATE so that they take
+ * the write lock up front and never fail with SQLITE_BUSY_SNAPSHOT halfway.
+ * Each returns an SQLite result code (SQLITE_OK on success). */
+int db_begin_write(struct db *db);
+int db_begin_read(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* The schema version recorded in the database (0 for a new file, -1 on error). */
+int db_schema_version(struct db *db);
+/*
+ * Checks that the database's schema is the one this code was built for
+ * (schema_version in schema.h). Returns 0 when it is; otherwise writes why
+ * into msg ("schema is at 1, the code needs 2: run gazette migrate") and
+ * returns -1.
+ */
+int db_schema_check(struct db *db, char *msg, size_t msglen);
+
+/* True when rc means the database was locked longer than the busy timeout
+ * (a 503 with Retry-After, never a 500). */
+bool db_is_busy(int rc);
+
+/* A column as text, "" for NULL. */
+const char *db_text(sqlite3_stmt *st, int col);
+
+#endif
