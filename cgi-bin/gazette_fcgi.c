@@ -1,6 +1,131 @@
-/* Placeholder until the worker lands. */
+/*
+ * gazette.fcgi: the program web servers run. With --listen it is a
+ * supervised pool of FastCGI workers; without, it serves the FastCGI socket
+ * a server handed it on stdin (spawn-fcgi, mod_fcgid), or answers one request
+ * as a plain CGI.
+ */
+#include "app.h"
+#include "log.h"
+#include "server.h"
+
+#include <getopt.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct options {
+	const char *listen, *db, *templates;
+	int workers;
+};
+
+static void usage(FILE *f)
 {
-	return 1;
+	fputs("usage: gazette.fcgi [--listen unix:PATH|HOST:PORT] [--workers N]\n"
+	      "                    [--db PATH] [--templates DIR]\n"
+	      "\n"
+	      "  --listen ADDR    run a supervised pool of FastCGI workers on ADDR\n"
+	      "  --workers N      number of workers (default 2)\n"
+	      "  --db PATH        the database (default: $GAZETTE_DB)\n"
+	      "  --templates DIR  page templates (default: $GAZETTE_TEMPLATES, else the\n"
+	      "                   installed or source templates/)\n"
+	      "Without --listen: serve the FastCGI socket on stdin, or answer one CGI request.\n",
+	      f);
+}
+
+/* One worker: open everything after fork(), then serve until told to stop. */
+static int worker_main(int sock, void *ctx)
+{
+	const struct options *o = ctx;
+	struct app app;
+	char err[512];
+	if (app_open(&app, o->db, o->templates, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	int rc = server_fcgi_loop(&app, sock);
+	app_close(&app);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.workers = 2};
+	static const struct option longopts[] = {
+		{"listen", required_argument, NULL, 'l'}, {"workers", required_argument, NULL, 'w'},
+		{"db", required_argument, NULL, 'd'},     {"templates", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': o.listen = optarg; break;
+		case 'd': o.db = optarg; break;
+		case 't': o.templates = optarg; break;
+		case 'w': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 256) {
+				fprintf(stderr, "gazette.fcgi: --workers takes a number from 1 to 256\n");
+				return 2;
+			}
+			o.workers = (int)n;
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		case 'V': puts("gazette.fcgi " GAZETTE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gazette.fcgi: unexpected argument %s\n", argv[optind]);
+		return 2;
+	}
+	if (!o.db)
+		o.db = getenv("GAZETTE_DB");
+	if (!o.templates)
+		o.templates = getenv("GAZETTE_TEMPLATES");
+	if (!o.templates)
+		o.templates = app_default_templates();
+	if (!o.db || !*o.db) {
+		fprintf(stderr, "gazette.fcgi: no database: pass --db or set GAZETTE_DB\n");
+		return 2;
+	}
+
+	if (!o.listen) {
+		struct app app;
+		char err[512];
+		if (app_open(&app, o.db, o.templates, err, sizeof err) != 0) {
+			log_error("%s", err);
+			if (server_is_cgi()) /* a CGI must still answer something */
+				fputs("Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+				      "Retry-After: 5\r\n\r\nunavailable\n", stdout);
+			return 1;
+		}
+		int rc = server_is_cgi() ? server_cgi_once(&app) : server_fcgi_loop(&app, 0);
+		app_close(&app);
+		return rc;
+	}
+
+	/* Fail fast on a missing database or broken templates instead of
+	 * letting the pool respawn workers that cannot start. */
+	struct app probe;
+	char err[512];
+	if (app_open(&probe, o.db, o.templates, err, sizeof err) != 0) {
+		fprintf(stderr, "gazette.fcgi: %s\n", err);
+		return 1;
+	}
+	app_close(&probe);
+	int sock = server_listen(o.listen, err, sizeof err);
+	if (sock < 0) {
+		fprintf(stderr, "gazette.fcgi: %s\n", err);
+		return 1;
+	}
+	log_info("listening on %s", o.listen);
+	int rc = pool_run(sock, o.workers, worker_main, &o);
+	close(sock);
+	if (!strncmp(o.listen, "unix:", 5))
+		unlink(o.listen + 5);
+	return rc;
 }

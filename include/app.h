@@ -1,0 +1,68 @@
+/*
+ * One worker's application state, set up once after fork() and kept for
+ * every request: the database connection with its prepared statements, the
+ * parsed templates, and the site data (settings, labels, category menu)
+ * rebuilt only when the database changed. Per-request memory (arena and
+ * output buffers) is owned here too and reset after each response.
+ */
+#ifndef GAZETTE_APP_H
+#define GAZETTE_APP_H
+
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+#include "db_public.h"
+#include "http.h"
+#include "tmpl.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+struct app {
+	struct db *db;
+	struct tmpl_set *tmpl;
+	char db_path[1024];
+
+	bool schema_ok;
+	char schema_msg[256];
+	long long data_version; /* PRAGMA data_version when the site data was built */
+
+	/* Site data, rebuilt when data_version changes. */
+	cJSON *site;   /* {name, logo, lang, timezone, footer:{...}} */
+	cJSON *labels; /* {home: "Home", ...} in the site's language */
+	cJSON *menu;   /* [{slug, name, url, children: [...]}] */
+	char lang[4];
+	struct arena site_arena;
+	struct db_category *categories;
+	size_t ncategories;
+
+	/* Per request, reused. */
+	struct arena arena;
+	struct buf headers, body;
+	unsigned long requests;
+};
+
+/* Where templates are when neither --templates nor GAZETTE_TEMPLATES says. */
+const char *app_default_templates(void);
+
+/*
+ * Opens the database read-only and parses the templates. A database whose
+ * schema is not the code's does not fail here: the app then answers 503 and
+ * logs why until it is migrated. Returns 0, or -1 with a message in err.
+ */
+int app_open(struct app *app, const char *db_path, const char *templates_dir, char *err,
+	     size_t errlen);
+void app_close(struct app *app);
+
+/* Answers one request read from io, whatever it holds: never fails to
+ * answer, never lets an error escape. */
+void app_handle(struct app *app, struct http_io *io);
+
+/* Site data lookups for pages. */
+const char *app_setting(const struct app *app, const char *key);
+/* "YYYY-MM-DD HH:MM:SS" of t in the site's time zone, in the arena. */
+const char *app_local_time(struct arena *a, long long t);
+/* The category with this id, or NULL. */
+const struct db_category *app_category(const struct app *app, long long id);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * The read queries behind the public site. Every function takes the time
+ * "now" (Unix seconds) that decides which scheduled articles are already
+ * public, so a scheduled article appears at its time with no cron job.
+ * Strings in the results are copied into the caller's arena.
+ *
+ * Results: DB_OK, DB_NOTFOUND, or DB_BUSY (the database stayed locked past
+ * the busy timeout: answer 503 with Retry-After) or DB_ERROR (a bug or a
+ * broken file: 500, logged).
+ */
+#ifndef GAZETTE_DB_PUBLIC_H
+#define GAZETTE_DB_PUBLIC_H
+
+#include "db.h"
+
+struct arena;
+
+enum db_result { DB_OK = 0, DB_NOTFOUND = 1, DB_BUSY = -1, DB_ERROR = -2 };
+
+struct db_category {
+	long long id, parent_id; /* parent_id 0: top level */
+	const char *slug, *name;
+	int position;
+};
+
+/* An article as lists and pages show it. Fields a query does not fill are
+ * zero or "". */
+struct db_article {
+	long long id, category_id, published_at, updated_at, views;
+	int pinned;
+	const char *title, *summary, *body_html, *source, *author;
+	const char *category_slug, *category_name;
+};
+
+struct db_link {
+	long long id; /* 0: none */
+	const char *title;
+};
+
+/* SELECT 1: does the database answer? */
+enum db_result db_ping(struct db *db);
+
+/* All settings rows; calls fn(key, value, ctx) for each. */
+enum db_result db_settings_each(struct db *db, void (*fn)(const char *key, const char *value,
+							  void *ctx),
+				void *ctx);
+
+/* All categories, parents before children, each level by position; *out is
+ * an arena array of *n items. */
+enum db_result db_categories_all(struct db *db, struct arena *a, struct db_category **out,
+				 size_t *n);
+
+/* A public article with its category and view count. */
+enum db_result db_article_public(struct db *db, long long id, long long now, struct arena *a,
+				 struct db_article *out);
+
+/* The public neighbours of art in its category by (published_at, id):
+ * newer is the one listed above it, older the one below. */
+enum db_result db_article_neighbors(struct db *db, const struct db_article *art, long long now,
+				    struct arena *a, struct db_link *newer, struct db_link *older);
+
+/*
+ * Public articles, newest first: of one category and its direct
+ * subcategories (category_id > 0) or of the whole site (0); pinned_only
+ * restricts to pinned ones. Fills up to limit items into *out (arena).
+ */
+enum db_result db_articles_latest(struct db *db, long long category_id, int pinned_only,
+				  long long now, int limit, struct arena *a,
+				  struct db_article **out, size_t *n);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Pages: one file per page (page_*.c), all built the same way: page_data()
+ * gives the template data every page shares (site, labels, menu), the
+ * handler adds its own, page_render() fills the response body.
+ */
+#ifndef GAZETTE_PAGE_H
+#define GAZETTE_PAGE_H
+
+#include "app.h"
+
+/* Shared data {site, t, menu, path}; free with cJSON_Delete (page_render does). */
+cJSON *page_data(struct app *app, struct http_req *req);
+/* Renders template name with data (and deletes data) into the response;
+ * a template failure becomes a 500. */
+void page_render(struct app *app, struct http_req *req, const char *name, cJSON *data);
+/* An HTML error page for status (400, 404, 405, 500, 503 …). */
+void page_error(struct app *app, struct http_req *req, int status);
+/* Maps a failed DB result to its page: 503 with Retry-After, or 500. */
+void page_db_error(struct app *app, struct http_req *req, enum db_result r);
+
+/* Handlers (the route table in route.c lists them). */
+void page_home(struct app *app, struct http_req *req);
+void page_article(struct app *app, struct http_req *req);
+void page_healthz(struct app *app, struct http_req *req);
+
+#endif

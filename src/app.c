@@ -1,0 +1,244 @@
+/* A worker's state and the front line every request passes through. */
+#include "app.h"
+#include "i18n.h"
+#include "log.h"
+#include "page.h"
+#include "route.h"
+#include "settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *app_default_templates(void)
+{
+	/* An installed Gazette keeps its templates under the data dir chosen at
+	 * build time; a build tree uses the source tree's. */
+	static const char installed[] = GAZETTE_DATADIR "/templates";
+	struct stat st;
+	if (stat(installed, &st) == 0 && S_ISDIR(st.st_mode))
+		return installed;
+	return GAZETTE_SOURCE_DIR "/templates";
+}
+
+int app_open(struct app *app, const char *db_path, const char *templates_dir, char *err,
+	     size_t errlen)
+{
+	memset(app, 0, sizeof *app);
+	app->data_version = -1;
+	snprintf(app->db_path, sizeof app->db_path, "%s", db_path);
+	app->tmpl = tmpl_set_load(templates_dir, err, errlen);
+	if (!app->tmpl)
+		return -1;
+	/* Public pages never write: a read-only handle makes that a property of
+	 * the connection rather than of every handler. */
+	app->db = db_open(db_path, DB_READONLY, err, errlen);
+	if (!app->db) {
+		tmpl_set_free(app->tmpl);
+		app->tmpl = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void site_clear(struct app *app)
+{
+	cJSON_Delete(app->site);
+	cJSON_Delete(app->labels);
+	cJSON_Delete(app->menu);
+	app->site = app->labels = app->menu = NULL;
+	arena_reset(&app->site_arena);
+	app->categories = NULL;
+	app->ncategories = 0;
+}
+
+void app_close(struct app *app)
+{
+	site_clear(app);
+	arena_free(&app->site_arena);
+	arena_free(&app->arena);
+	buf_free(&app->headers);
+	buf_free(&app->body);
+	tmpl_set_free(app->tmpl);
+	db_close(app->db);
+	memset(app, 0, sizeof *app);
+}
+
+static void setting_row(const char *key, const char *value, void *ctx)
+{
+	cJSON *values = ctx;
+	if (settings_check(key, value) == NULL) /* ignore rows this code does not know */
+		cJSON_AddStringToObject(values, key, value);
+}
+
+const char *app_setting(const struct app *app, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(app->site, "settings"), key);
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	const char *d = settings_default(key);
+	return d ? d : "";
+}
+
+const struct db_category *app_category(const struct app *app, long long id)
+{
+	for (size_t i = 0; i < app->ncategories; i++)
+		if (app->categories[i].id == id)
+			return &app->categories[i];
+	return NULL;
+}
+
+static cJSON *menu_item(const struct db_category *c)
+{
+	cJSON *item = cJSON_CreateObject();
+	cJSON_AddNumberToObject(item, "id", (double)c->id);
+	cJSON_AddStringToObject(item, "slug", c->slug);
+	cJSON_AddStringToObject(item, "name", c->name);
+	char url[96];
+	snprintf(url, sizeof url, "/c/%s/", c->slug);
+	cJSON_AddStringToObject(item, "url", url);
+	return item;
+}
+
+/* Rebuilds site, labels and menu from the database. */
+static enum db_result site_build(struct app *app)
+{
+	site_clear(app);
+	app->site = cJSON_CreateObject();
+	cJSON *values = cJSON_AddObjectToObject(app->site, "settings");
+	enum db_result r = db_settings_each(app->db, setting_row, values);
+	if (r != DB_OK)
+		return r;
+	r = db_categories_all(app->db, &app->site_arena, &app->categories, &app->ncategories);
+	if (r != DB_OK)
+		return r;
+
+	const char *lang = app_setting(app, "ui_language");
+	snprintf(app->lang, sizeof app->lang, "%s", strcmp(lang, "zh") ? "en" : "zh");
+	cJSON_AddStringToObject(app->site, "name", app_setting(app, "site_name"));
+	cJSON_AddStringToObject(app->site, "logo", app_setting(app, "logo"));
+	cJSON_AddStringToObject(app->site, "lang", app->lang);
+	cJSON *footer = cJSON_AddObjectToObject(app->site, "footer");
+	static const char *const footer_keys[] = {"address", "zip", "hotline", "email",
+						   "copyright", "icp", "police", "support"};
+	for (size_t i = 0; i < sizeof footer_keys / sizeof footer_keys[0]; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "footer_%s", footer_keys[i]);
+		cJSON_AddStringToObject(footer, footer_keys[i], app_setting(app, key));
+	}
+	app->labels = i18n_labels(app->lang);
+
+	/* Times on pages are in the site's zone; the worker is single-threaded,
+	 * so the process zone is the site zone. */
+	setenv("TZ", app_setting(app, "timezone"), 1);
+	tzset();
+
+	app->menu = cJSON_CreateArray();
+	for (size_t i = 0; i < app->ncategories; i++) {
+		const struct db_category *c = &app->categories[i];
+		if (c->parent_id) {
+			/* children come right after their parent (db_categories_all) */
+			cJSON *parent = cJSON_GetArrayItem(app->menu, cJSON_GetArraySize(app->menu) - 1);
+			cJSON *kids = cJSON_GetObjectItemCaseSensitive(parent, "children");
+			if (kids) {
+				cJSON_AddItemToArray(kids, menu_item(c));
+				cJSON_ReplaceItemInObject(parent, "has_children", cJSON_CreateTrue());
+			}
+			continue;
+		}
+		cJSON *item = menu_item(c);
+		cJSON_AddArrayToObject(item, "children");
+		cJSON_AddFalseToObject(item, "has_children");
+		cJSON_AddItemToArray(app->menu, item);
+	}
+	return DB_OK;
+}
+
+/* Brings the site data up to date if another connection committed since.
+ * PRAGMA data_version is cheap: it changes only when someone else wrote. */
+static enum db_result app_refresh(struct app *app)
+{
+	if (!app->schema_ok) {
+		if (db_schema_check(app->db, app->schema_msg, sizeof app->schema_msg) != 0)
+			return DB_ERROR;
+		app->schema_ok = true;
+		app->data_version = -1;
+	}
+	sqlite3_stmt *st = db_stmt(app->db, "PRAGMA data_version");
+	if (!st)
+		return DB_ERROR;
+	int rc = sqlite3_step(st);
+	long long v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_is_busy(rc) ? DB_BUSY : DB_ERROR;
+	if (v == app->data_version && app->site)
+		return DB_OK;
+	enum db_result r = site_build(app);
+	if (r == DB_OK)
+		app->data_version = v;
+	else
+		site_clear(app);
+	return r;
+}
+
+const char *app_local_time(struct arena *a, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char out[32];
+	if (!localtime_r(&tt, &tm) || !strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S", &tm))
+		return "";
+	return arena_strdup(a, out);
+}
+
+void app_handle(struct app *app, struct http_io *io)
+{
+	struct http_req req;
+	app->requests++;
+	log_set_request(app->requests);
+	int status = http_req_init(&req, io, &app->arena, &app->headers, &app->body,
+				   app->requests);
+	const struct route *route = NULL;
+	unsigned allowed = 0;
+	if (status == 0) {
+		route = route_match(&req, &allowed);
+		if (!route)
+			status = allowed ? 405 : 404;
+	}
+	if (status == 405)
+		http_header(&req, "Allow", http_allow(req.arena, allowed));
+	if (status == 0 && route->fields)
+		status = http_parse_query(&req, route->fields);
+	else if (status == 0)
+		status = http_parse_query(&req, NULL); /* still refuse a malformed query */
+
+	if (status == 0 && !(route->flags & ROUTE_NO_SCHEMA)) {
+		enum db_result r = app_refresh(app);
+		if (r == DB_ERROR && !app->schema_ok) {
+			/* Why: serving a schema the code does not know could show wrong
+			 * data or fail oddly; say what to do instead. */
+			log_error("not serving: %s", app->schema_msg);
+			status = 503;
+		} else if (r != DB_OK) {
+			page_db_error(app, &req, r);
+			status = -1;
+		}
+	}
+	if (status == 0) {
+		req.cacheable = (route->flags & ROUTE_PUBLIC_PAGE) != 0;
+		route->fn(app, &req);
+	} else if (status > 0) {
+		page_error(app, &req, status);
+	}
+	http_finish(&req);
+	log_set_request(0);
+	arena_reset(&app->arena);
+	/* A big response's buffer is not kept for the next, smaller one. */
+	if (app->body.cap > (1u << 20))
+		buf_free(&app->body);
+}

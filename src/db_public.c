@@ -1,0 +1,204 @@
+/* Read queries of the public site. */
+#include "db_public.h"
+#include "arena.h"
+#include "log.h"
+
+#include <string.h>
+
+/* Maps a failed step's code to our result, logging real errors. */
+static enum db_result step_error(struct db *db, int rc)
+{
+	if (db_is_busy(rc))
+		return DB_BUSY;
+	log_error("sqlite: %s", sqlite3_errmsg(db->h));
+	return DB_ERROR;
+}
+
+static const char *col_dup(struct arena *a, sqlite3_stmt *st, int col)
+{
+	return arena_strdup(a, db_text(st, col));
+}
+
+enum db_result db_ping(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1");
+	if (!st)
+		return DB_ERROR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_OK : step_error(db, rc);
+}
+
+enum db_result db_settings_each(struct db *db, void (*fn)(const char *, const char *, void *),
+				void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT key, value FROM settings ORDER BY key");
+	if (!st)
+		return DB_ERROR;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(db_text(st, 0), db_text(st, 1), ctx);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : step_error(db, rc);
+}
+
+enum db_result db_categories_all(struct db *db, struct arena *a, struct db_category **out,
+				 size_t *n)
+{
+	/* Parents first (a top category sorts by its own position, a child by
+	 * its parent's and then its own), so one pass can build the tree. */
+	sqlite3_stmt *st = db_stmt(db,
+		"SELECT c.id, coalesce(c.parent_id, 0), c.slug, c.name, c.position "
+		"FROM categories c LEFT JOIN categories p ON p.id = c.parent_id "
+		"ORDER BY coalesce(p.position, c.position), coalesce(p.id, c.id), "
+		"c.parent_id IS NOT NULL, c.position, c.id");
+	if (!st)
+		return DB_ERROR;
+	size_t cap = 16, count = 0;
+	struct db_category *items = arena_alloc(a, cap * sizeof *items);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			struct db_category *bigger = arena_alloc(a, 2 * cap * sizeof *items);
+			memcpy(bigger, items, cap * sizeof *items);
+			items = bigger;
+			cap *= 2;
+		}
+		struct db_category *c = &items[count++];
+		c->id = sqlite3_column_int64(st, 0);
+		c->parent_id = sqlite3_column_int64(st, 1);
+		c->slug = col_dup(a, st, 2);
+		c->name = col_dup(a, st, 3);
+		c->position = sqlite3_column_int(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return step_error(db, rc);
+	*out = items;
+	*n = count;
+	return DB_OK;
+}
+
+/* The WHERE clause of the partial indexes in sql/001_init.sql, repeated word
+ * for word so that SQLite uses them; ?1 is "now". */
+#define PUBLIC_ROWS                                                                        \
+	"a.status IN ('published', 'scheduled') AND a.deleted_at IS NULL AND a.published_at <= ?1"
+
+enum db_result db_article_public(struct db *db, long long id, long long now, struct arena *a,
+				 struct db_article *out)
+{
+	sqlite3_stmt *st = db_stmt(db,
+		"SELECT a.id, a.category_id, a.published_at, a.updated_at, "
+		"coalesce(v.views, 0), a.pinned, a.title, a.summary, a.body_html, a.source, "
+		"a.author, c.slug, c.name "
+		"FROM articles a JOIN categories c ON c.id = a.category_id "
+		"LEFT JOIN article_views v ON v.article_id = a.id "
+		"WHERE a.id = ?2 AND " PUBLIC_ROWS);
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? DB_NOTFOUND : step_error(db, rc);
+	}
+	memset(out, 0, sizeof *out);
+	out->id = sqlite3_column_int64(st, 0);
+	out->category_id = sqlite3_column_int64(st, 1);
+	out->published_at = sqlite3_column_int64(st, 2);
+	out->updated_at = sqlite3_column_int64(st, 3);
+	out->views = sqlite3_column_int64(st, 4);
+	out->pinned = sqlite3_column_int(st, 5);
+	out->title = col_dup(a, st, 6);
+	out->summary = col_dup(a, st, 7);
+	out->body_html = col_dup(a, st, 8);
+	out->source = col_dup(a, st, 9);
+	out->author = col_dup(a, st, 10);
+	out->category_slug = col_dup(a, st, 11);
+	out->category_name = col_dup(a, st, 12);
+	sqlite3_reset(st);
+	return DB_OK;
+}
+
+static enum db_result one_link(struct db *db, sqlite3_stmt *st, const struct db_article *art,
+			       long long now, struct arena *a, struct db_link *out)
+{
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, art->category_id);
+	sqlite3_bind_int64(st, 3, art->published_at);
+	sqlite3_bind_int64(st, 4, art->id);
+	int rc = sqlite3_step(st);
+	out->id = 0;
+	out->title = "";
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->title = col_dup(a, st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : step_error(db, rc);
+}
+
+enum db_result db_article_neighbors(struct db *db, const struct db_article *art, long long now,
+				    struct arena *a, struct db_link *newer, struct db_link *older)
+{
+	enum db_result r = one_link(db, db_stmt(db,
+		"SELECT a.id, a.title FROM articles a "
+		"WHERE a.category_id = ?2 AND (a.published_at, a.id) > (?3, ?4) AND " PUBLIC_ROWS
+		" ORDER BY a.published_at, a.id LIMIT 1"), art, now, a, newer);
+	if (r != DB_OK)
+		return r;
+	return one_link(db, db_stmt(db,
+		"SELECT a.id, a.title FROM articles a "
+		"WHERE a.category_id = ?2 AND (a.published_at, a.id) < (?3, ?4) AND " PUBLIC_ROWS
+		" ORDER BY a.published_at DESC, a.id DESC LIMIT 1"), art, now, a, older);
+}
+
+enum db_result db_articles_latest(struct db *db, long long category_id, int pinned_only,
+				  long long now, int limit, struct arena *a,
+				  struct db_article **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	if (category_id > 0)
+		st = db_stmt(db,
+			"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, "
+			"c.slug, c.name FROM articles a JOIN categories c ON c.id = a.category_id "
+			"WHERE a.category_id IN (SELECT id FROM categories WHERE id = ?2 OR parent_id = ?2) "
+			"AND (?3 = 0 OR a.pinned) AND " PUBLIC_ROWS
+			" ORDER BY a.published_at DESC, a.id DESC LIMIT ?4");
+	else
+		st = db_stmt(db,
+			"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, "
+			"c.slug, c.name FROM articles a JOIN categories c ON c.id = a.category_id "
+			"WHERE ?2 = 0 AND (?3 = 0 OR a.pinned) AND " PUBLIC_ROWS
+			" ORDER BY a.published_at DESC, a.id DESC LIMIT ?4");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, category_id);
+	sqlite3_bind_int(st, 3, pinned_only);
+	sqlite3_bind_int(st, 4, limit);
+	struct db_article *items = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof *items);
+	size_t count = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && count < (size_t)limit) {
+		struct db_article *it = &items[count++];
+		it->id = sqlite3_column_int64(st, 0);
+		it->category_id = sqlite3_column_int64(st, 1);
+		it->published_at = sqlite3_column_int64(st, 2);
+		it->pinned = sqlite3_column_int(st, 3);
+		it->title = col_dup(a, st, 4);
+		it->summary = col_dup(a, st, 5);
+		it->category_slug = col_dup(a, st, 6);
+		it->category_name = col_dup(a, st, 7);
+		it->source = it->author = it->body_html = "";
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return step_error(db, rc);
+	*out = items;
+	*n = count;
+	return DB_OK;
+}

@@ -1,0 +1,322 @@
+/* Request input from the CGI environment and buffered response output. */
+#include "http.h"
+#include "log.h"
+#include "valid.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+	MAX_URI = 4096,   /* longer paths or query strings get 414 */
+	MAX_HEADER = 8192 /* request header values we read are capped */
+};
+
+const char *http_env(const struct http_req *req, const char *name)
+{
+	size_t n = strlen(name);
+	for (char **e = req->io->envp; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+enum http_method http_method_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum http_method m;
+	} methods[] = {
+		{"GET", HTTP_GET},       {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
+		{"PUT", HTTP_PUT},       {"PATCH", HTTP_PATCH},   {"DELETE", HTTP_DELETE},
+		{"OPTIONS", HTTP_OPTIONS},
+	};
+	for (size_t i = 0; name && i < sizeof methods / sizeof methods[0]; i++)
+		if (!strcmp(name, methods[i].name))
+			return methods[i].m;
+	return HTTP_OTHER;
+}
+
+const char *http_allow(struct arena *a, unsigned mask)
+{
+	static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+					    "OPTIONS"};
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (mask & (1u << i)) {
+			if (b.len)
+				buf_puts(&b, ", ");
+			buf_puts(&b, names[i]);
+		}
+	}
+	char *s = arena_strdup(a, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+/* A header value we keep: capped and free of control characters, else NULL. */
+static const char *header_in(struct http_req *req, const char *name)
+{
+	const char *v = http_env(req, name);
+	if (!v || strlen(v) > MAX_HEADER || !valid_line(v, MAX_HEADER))
+		return NULL;
+	return v;
+}
+
+int http_req_init(struct http_req *req, struct http_io *io, struct arena *arena,
+		  struct buf *headers, struct buf *body, unsigned long id)
+{
+	memset(req, 0, sizeof *req);
+	req->arena = arena;
+	req->io = io;
+	req->id = id;
+	req->status = 200;
+	req->headers = headers;
+	req->body = body;
+	req->content_type = "text/html; charset=utf-8";
+	buf_reset(headers);
+	buf_reset(body);
+
+	req->method = http_method_parse(http_env(req, "REQUEST_METHOD"));
+	const char *addr = header_in(req, "REMOTE_ADDR");
+	req->remote_addr = addr ? addr : "";
+	const char *https = http_env(req, "HTTPS");
+	req->https = https && (!strcmp(https, "on") || !strcmp(https, "1"));
+	req->if_none_match = header_in(req, "HTTP_IF_NONE_MATCH");
+
+	const char *query = http_env(req, "QUERY_STRING");
+	if (!query) { /* not a CGI variable we were given: take it from the URI */
+		const char *uri = http_env(req, "REQUEST_URI");
+		query = uri && strchr(uri, '?') ? strchr(uri, '?') + 1 : "";
+	}
+	req->query = query;
+	if (strlen(req->query) > MAX_URI)
+		return 414;
+
+	/* The path below the mount point. Servers hand it over decoded in
+	 * PATH_INFO (nginx: $uri, Apache: its own decoding); failing that we
+	 * decode the path of REQUEST_URI ourselves. Either way it is checked
+	 * here: valid UTF-8, no control characters, no NUL. */
+	const char *path = http_env(req, "PATH_INFO");
+	if (!path || !*path)
+		path = http_env(req, "DOCUMENT_URI");
+	if (!path || !*path) {
+		const char *uri = http_env(req, "REQUEST_URI");
+		if (uri && *uri) {
+			size_t n = strcspn(uri, "?");
+			if (n > MAX_URI)
+				return 414;
+			path = valid_pct_decode(arena, uri, n, 0);
+			if (!path)
+				return 400;
+		}
+	}
+	if (!path || !*path)
+		path = "/";
+	if (strlen(path) > MAX_URI)
+		return 414;
+	if (path[0] != '/' || !valid_line(path, MAX_URI))
+		return 400;
+	req->path = path;
+	return 0;
+}
+
+static const struct field_spec *spec_find(const struct field_spec *specs, const char *name)
+{
+	for (; specs && specs->name; specs++)
+		if (!strcmp(specs->name, name))
+			return specs;
+	return NULL;
+}
+
+/* Validates one decoded value against its spec into fv. */
+static bool field_check(const struct field_spec *spec, const char *text, struct field_value *fv)
+{
+	fv->spec = spec;
+	fv->text = text;
+	fv->num = 0;
+	switch (spec->kind) {
+	case FIELD_INT:
+		return valid_int(text, spec->min, spec->max, &fv->num);
+	case FIELD_LINE:
+		return valid_line(text, (size_t)spec->max);
+	case FIELD_TEXT:
+		return valid_text(text, (size_t)spec->max);
+	case FIELD_SLUG:
+		return valid_slug(text);
+	}
+	return false;
+}
+
+int http_parse_query(struct http_req *req, const struct field_spec *specs)
+{
+	const char *p = req->query;
+	while (*p) {
+		size_t len = strcspn(p, "&");
+		const char *eq = memchr(p, '=', len);
+		size_t nlen = eq ? (size_t)(eq - p) : len;
+		/* Every pair is decoded, declared or not: a malformed query string
+		 * is refused as a whole rather than half-read. */
+		char *name = valid_pct_decode(req->arena, p, nlen, VALID_PLUS_SPACE);
+		char *value = eq ? valid_pct_decode(req->arena, eq + 1, len - nlen - 1,
+						    VALID_PLUS_SPACE)
+				 : arena_strdup(req->arena, "");
+		if (!name || !value)
+			return 400;
+		const struct field_spec *spec = spec_find(specs, name);
+		if (spec && !http_field(req, name)) {
+			if (req->nfields == HTTP_MAX_FIELDS)
+				return 400;
+			if (!field_check(spec, value, &req->fields[req->nfields]))
+				return 400;
+			req->nfields++;
+		}
+		p += len;
+		if (*p == '&')
+			p++;
+	}
+	return 0;
+}
+
+const struct field_value *http_field(const struct http_req *req, const char *name)
+{
+	for (size_t i = 0; i < req->nfields; i++)
+		if (!strcmp(req->fields[i].spec->name, name))
+			return &req->fields[i];
+	return NULL;
+}
+
+static bool header_name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+int http_header(struct http_req *req, const char *name, const char *value)
+{
+	/* Why: a CR or LF from any input copied into a header would let the
+	 * sender add headers or a body of its own (response splitting). */
+	if (req->finished || !header_name_ok(name) || !valid_line(value, MAX_HEADER)) {
+		log_error("refused response header %s", name);
+		return -1;
+	}
+	buf_printf(req->headers, "%s: %s\r\n", name, value);
+	return 0;
+}
+
+const char *http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+/* Does an If-None-Match list name etag (or "*")? */
+static bool etag_matches(const char *list, const char *etag)
+{
+	if (!list)
+		return false;
+	size_t n = strlen(etag);
+	for (const char *p = list; *p;) {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return true;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		/* our etag is weak; compare the quoted opaque part */
+		if (!strncmp(p, etag + 2, n - 2) && (p[n - 2] == '\0' || p[n - 2] == ',' ||
+						     p[n - 2] == ' ' || p[n - 2] == '\t'))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+static int send_all(struct http_req *req, const char *s, size_t n)
+{
+	while (n > 0) {
+		int chunk = n > (1 << 30) ? (1 << 30) : (int)n;
+		if (req->io->write(req->io->ctx, s, chunk) != chunk)
+			return -1;
+		s += chunk;
+		n -= (size_t)chunk;
+	}
+	return 0;
+}
+
+int http_finish(struct http_req *req)
+{
+	if (req->finished)
+		return 0;
+	struct buf head = BUF_INIT;
+	int status = req->status;
+
+	if (req->cacheable && status == 200) {
+		/* A weak validator from the body's hash: equal bytes, equal tag. */
+		unsigned char h[12];
+		crypto_generichash(h, sizeof h, (const unsigned char *)req->body->data,
+				   req->body->len, NULL, 0);
+		char hex[2 * sizeof h + 1];
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		char etag[64];
+		snprintf(etag, sizeof etag, "W/\"%s\"", hex);
+		http_header(req, "ETag", etag);
+		/* Browsers revalidate every time (cheap 304s); a shared cache or CDN
+		 * in front may keep the page 10 seconds. */
+		http_header(req, "Cache-Control", "public, max-age=0, s-maxage=10, must-revalidate");
+		if (etag_matches(req->if_none_match, etag))
+			status = 304;
+	} else if (!strstr(buf_cstr(req->headers), "Cache-Control:")) {
+		http_header(req, "Cache-Control", "no-store");
+	}
+
+	buf_printf(&head, "Status: %d %s\r\n", status, http_reason(status));
+	/* The security headers, in this one place for every response. */
+	buf_puts(&head, "X-Content-Type-Options: nosniff\r\n"
+			"Referrer-Policy: strict-origin-when-cross-origin\r\n"
+			"X-Frame-Options: DENY\r\n"
+			"Content-Security-Policy: default-src 'self'; img-src 'self' https: data:; "
+			"style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+			"form-action 'self'; frame-ancestors 'none'\r\n");
+	bool has_body = status != 304 && status != 204;
+	if (has_body) {
+		buf_printf(&head, "Content-Type: %s\r\n", req->content_type);
+		buf_printf(&head, "Content-Length: %zu\r\n", req->body->len);
+	}
+	buf_put(&head, req->headers->data, req->headers->len);
+	buf_puts(&head, "\r\n");
+	req->finished = true;
+
+	int rc = send_all(req, head.data, head.len);
+	if (rc == 0 && has_body && req->method != HTTP_HEAD)
+		rc = send_all(req, req->body->data, req->body->len);
+	buf_free(&head);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/* English and Chinese labels of the page chrome. */
+#include "i18n.h"
+
+#include <string.h>
+
+static const struct {
+	const char *key, *en, *zh;
+} catalogue[] = {
+	{"home", "Home", "首页"},
+	{"location", "You are here", "当前位置"},
+	{"published", "Published", "发表时间"},
+	{"source", "Source", "来源"},
+	{"views", "Views", "浏览量"},
+	{"prev", "Previous", "上一篇"},
+	{"next", "Next", "下一篇"},
+	{"none", "None", "没有了"},
+	{"drafted_by", "Drafted by", "撰稿"},
+	{"latest", "Latest news", "最新动态"},
+	{"top", "Top stories", "置顶新闻"},
+	{"more", "More", "更多"},
+	{"search", "Search", "搜索"},
+	{"search_placeholder", "Search news", "搜索新闻"},
+	{"menu", "Menu", "栏目导航"},
+	{"not_found", "Page not found", "页面不存在"},
+	{"not_found_text", "The page you asked for does not exist or is not public.",
+	 "您访问的页面不存在或尚未公开。"},
+	{"bad_request", "Bad request", "请求有误"},
+	{"bad_request_text", "The address could not be understood.", "无法识别该地址。"},
+	{"method_not_allowed", "Method not allowed", "不允许的请求方法"},
+	{"unavailable", "Service unavailable", "服务暂不可用"},
+	{"unavailable_text", "The site is busy or under maintenance. Please try again shortly.",
+	 "网站繁忙或正在维护，请稍后再试。"},
+	{"error", "Something went wrong", "出错了"},
+	{"error_text", "The page could not be shown. The error was logged.",
+	 "页面无法显示，错误已记录。"},
+	{"back_home", "Back to the home page", "返回首页"},
+	{"address", "Address", "地址"},
+	{"zip", "Zip code", "邮编"},
+	{"hotline", "Hotline", "热线电话"},
+	{"email", "Email", "电子邮箱"},
+	{"support", "Technical support", "技术支持"},
+	{"no_articles", "No articles yet.", "暂无文章。"},
+};
+
+enum { NLABELS = sizeof catalogue / sizeof catalogue[0] };
+
+static int is_zh(const char *lang)
+{
+	return lang && !strcmp(lang, "zh");
+}
+
+const char *i18n_label(const char *lang, const char *key)
+{
+	for (size_t i = 0; i < NLABELS; i++)
+		if (!strcmp(catalogue[i].key, key))
+			return is_zh(lang) ? catalogue[i].zh : catalogue[i].en;
+	return key;
+}
+
+cJSON *i18n_labels(const char *lang)
+{
+	cJSON *t = cJSON_CreateObject();
+	for (size_t i = 0; i < NLABELS; i++)
+		cJSON_AddStringToObject(t, catalogue[i].key,
+					is_zh(lang) ? catalogue[i].zh : catalogue[i].en);
+	return t;
+}

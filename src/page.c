@@ -1,0 +1,78 @@
+/* What every HTML page shares: site data, rendering, error pages. */
+#include "page.h"
+#include "i18n.h"
+#include "log.h"
+
+#include <stdio.h>
+
+cJSON *page_data(struct app *app, struct http_req *req)
+{
+	cJSON *d = cJSON_CreateObject();
+	/* References: the site data is owned by app and outlives the page. */
+	if (app->site)
+		cJSON_AddItemReferenceToObject(d, "site", app->site);
+	if (app->labels)
+		cJSON_AddItemReferenceToObject(d, "t", app->labels);
+	else
+		cJSON_AddItemToObject(d, "t", i18n_labels(app->lang[0] ? app->lang : "en"));
+	if (app->menu)
+		cJSON_AddItemReferenceToObject(d, "menu", app->menu);
+	cJSON_AddStringToObject(d, "lang", app->lang[0] ? app->lang : "en");
+	cJSON_AddStringToObject(d, "path", req->path);
+	return d;
+}
+
+void page_render(struct app *app, struct http_req *req, const char *name, cJSON *data)
+{
+	buf_reset(req->body);
+	int rc = tmpl_render(app->tmpl, name, data, req->body);
+	cJSON_Delete(data);
+	if (rc != 0) {
+		log_error("template %s failed to render", name);
+		buf_reset(req->body);
+		req->status = 500;
+		req->cacheable = false;
+		buf_puts(req->body, "Internal error\n");
+		req->content_type = "text/plain; charset=utf-8";
+	}
+}
+
+void page_error(struct app *app, struct http_req *req, int status)
+{
+	static const struct {
+		int status;
+		const char *title, *text;
+	} kinds[] = {
+		{400, "bad_request", "bad_request_text"},
+		{404, "not_found", "not_found_text"},
+		{405, "method_not_allowed", "bad_request_text"},
+		{414, "bad_request", "bad_request_text"},
+		{503, "unavailable", "unavailable_text"},
+	};
+	const char *title = "error", *text = "error_text";
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (kinds[i].status == status) {
+			title = kinds[i].title;
+			text = kinds[i].text;
+		}
+	}
+	req->status = status;
+	req->cacheable = false;
+	if (status == 503)
+		http_header(req, "Retry-After", "5");
+	const char *lang = app->lang[0] ? app->lang : "en";
+	cJSON *d = page_data(app, req);
+	cJSON *e = cJSON_AddObjectToObject(d, "error");
+	cJSON_AddNumberToObject(e, "status", status);
+	cJSON_AddStringToObject(e, "title", i18n_label(lang, title));
+	cJSON_AddStringToObject(e, "text", i18n_label(lang, text));
+	page_render(app, req, "error", d);
+	req->status = status; /* even if the error template itself failed */
+}
+
+void page_db_error(struct app *app, struct http_req *req, enum db_result r)
+{
+	/* A database locked past the busy timeout is load, not a bug: ask the
+	 * client to come back rather than report a server error. */
+	page_error(app, req, r == DB_BUSY ? 503 : 500);
+}

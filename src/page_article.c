@@ -1,0 +1,75 @@
+/* GET /a/{id}: one published article with everything a college news page shows. */
+#include "page.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static void add_link(cJSON *d, const char *key, const struct db_link *l)
+{
+	if (!l->id)
+		return; /* the template shows the "none" label */
+	cJSON *o = cJSON_AddObjectToObject(d, key);
+	char url[32];
+	snprintf(url, sizeof url, "/a/%lld", l->id);
+	cJSON_AddNumberToObject(o, "id", (double)l->id);
+	cJSON_AddStringToObject(o, "title", l->title);
+	cJSON_AddStringToObject(o, "url", url);
+}
+
+static cJSON *category_link(const struct db_category *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	char url[96];
+	snprintf(url, sizeof url, "/c/%s/", c->slug);
+	cJSON_AddStringToObject(o, "name", c->name);
+	cJSON_AddStringToObject(o, "url", url);
+	return o;
+}
+
+void page_article(struct app *app, struct http_req *req)
+{
+	long long now = (long long)time(NULL);
+	struct db_article art;
+	enum db_result r = db_article_public(app->db, req->arg_id, now, req->arena, &art);
+	if (r == DB_NOTFOUND) {
+		page_error(app, req, 404);
+		return;
+	}
+	struct db_link newer, older;
+	if (r == DB_OK)
+		r = db_article_neighbors(app->db, &art, now, req->arena, &newer, &older);
+	if (r != DB_OK) {
+		page_db_error(app, req, r);
+		return;
+	}
+
+	cJSON *d = page_data(app, req);
+	cJSON_AddStringToObject(d, "title", art.title);
+	cJSON *a = cJSON_AddObjectToObject(d, "article");
+	cJSON_AddNumberToObject(a, "id", (double)art.id);
+	cJSON_AddStringToObject(a, "title", art.title);
+	cJSON_AddStringToObject(a, "summary", art.summary);
+	cJSON_AddStringToObject(a, "time", app_local_time(req->arena, art.published_at));
+	cJSON_AddStringToObject(a, "source", art.source);
+	cJSON_AddStringToObject(a, "author", art.author);
+	cJSON_AddNumberToObject(a, "views", (double)art.views);
+	/* body_html was rendered from Markdown by md_render() at save time, in
+	 * safe mode: it is our HTML, the template inserts it with {{{ }}}. */
+	cJSON_AddStringToObject(a, "body_html", art.body_html);
+
+	/* Breadcrumb: Home > parent > category. */
+	cJSON *crumbs = cJSON_AddArrayToObject(d, "breadcrumb");
+	const struct db_category *cat = app_category(app, art.category_id);
+	if (cat && cat->parent_id) {
+		const struct db_category *parent = app_category(app, cat->parent_id);
+		if (parent)
+			cJSON_AddItemToArray(crumbs, category_link(parent));
+	}
+	if (cat)
+		cJSON_AddItemToArray(crumbs, category_link(cat));
+
+	/* "Previous" is the newer neighbour (above it in a newest-first list). */
+	add_link(d, "prev", &newer);
+	add_link(d, "next", &older);
+	page_render(app, req, "article", d);
+}

@@ -1,0 +1,73 @@
+/* GET /: pinned stories, then the latest of each top-level category. */
+#include "page.h"
+
+#include <stdio.h>
+#include <time.h>
+
+enum { HOME_PINNED = 5, HOME_PER_SECTION = 8, HOME_LATEST = 10 };
+
+/* An article as a list item: {id, title, url, date, category}. */
+static cJSON *list_item(struct arena *a, const struct db_article *art)
+{
+	cJSON *it = cJSON_CreateObject();
+	char url[32];
+	snprintf(url, sizeof url, "/a/%lld", art->id);
+	cJSON_AddNumberToObject(it, "id", (double)art->id);
+	cJSON_AddStringToObject(it, "title", art->title);
+	cJSON_AddStringToObject(it, "url", url);
+	/* lists show the day only */
+	cJSON_AddStringToObject(it, "date", arena_strndup(a, app_local_time(a, art->published_at), 10));
+	cJSON_AddStringToObject(it, "category", art->category_name);
+	return it;
+}
+
+/* Adds the articles as array `key` of obj. */
+static void add_list(cJSON *obj, const char *key, struct arena *a, const struct db_article *arts,
+		     size_t n)
+{
+	cJSON *list = cJSON_AddArrayToObject(obj, key);
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(list, list_item(a, &arts[i]));
+}
+
+void page_home(struct app *app, struct http_req *req)
+{
+	long long now = (long long)time(NULL);
+	cJSON *d = page_data(app, req);
+	struct db_article *arts;
+	size_t n;
+
+	enum db_result r = db_articles_latest(app->db, 0, 1, now, HOME_PINNED, req->arena, &arts, &n);
+	if (r == DB_OK) {
+		add_list(d, "pinned", req->arena, arts, n);
+		cJSON_AddBoolToObject(d, "has_pinned", n > 0);
+	}
+	if (r == DB_OK)
+		r = db_articles_latest(app->db, 0, 0, now, HOME_LATEST, req->arena, &arts, &n);
+	if (r == DB_OK)
+		add_list(d, "latest", req->arena, arts, n);
+
+	cJSON *sections = cJSON_AddArrayToObject(d, "sections");
+	for (size_t i = 0; r == DB_OK && i < app->ncategories; i++) {
+		const struct db_category *c = &app->categories[i];
+		if (c->parent_id)
+			continue;
+		r = db_articles_latest(app->db, c->id, 0, now, HOME_PER_SECTION, req->arena, &arts,
+				       &n);
+		if (r != DB_OK || n == 0)
+			continue;
+		cJSON *s = cJSON_CreateObject();
+		char url[96];
+		snprintf(url, sizeof url, "/c/%s/", c->slug);
+		cJSON_AddStringToObject(s, "name", c->name);
+		cJSON_AddStringToObject(s, "url", url);
+		add_list(s, "articles", req->arena, arts, n);
+		cJSON_AddItemToArray(sections, s);
+	}
+	if (r != DB_OK) {
+		cJSON_Delete(d);
+		page_db_error(app, req, r);
+		return;
+	}
+	page_render(app, req, "home", d);
+}

@@ -1,0 +1,69 @@
+/* The routing table and its matcher. */
+#include "route.h"
+#include "page.h"
+#include "valid.h"
+
+#include <string.h>
+
+/* Largest article id we accept in a URL: SQLite rowids fit, and JSON
+ * clients (doubles) read it exactly. */
+#define MAX_ID 9007199254740991LL
+
+const struct route route_table[] = {
+	{"/", HTTP_GET, page_home, ROUTE_PUBLIC_PAGE, NULL},
+	{"/a/{id}", HTTP_GET, page_article, ROUTE_PUBLIC_PAGE, NULL},
+	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL},
+	{NULL, 0, NULL, 0, NULL},
+};
+
+/* Matches one pattern against path segment by segment, capturing into req. */
+static bool pattern_match(const char *pattern, const char *path, struct http_req *req)
+{
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			size_t plen = (size_t)(close - p + 1);
+			size_t slen = strcspn(s, "/");
+			char seg[80];
+			if (slen == 0 || slen >= sizeof seg)
+				return false;
+			memcpy(seg, s, slen);
+			seg[slen] = '\0';
+			if (!strncmp(p, "{id}", plen)) {
+				if (!valid_int(seg, 1, MAX_ID, &req->arg_id))
+					return false;
+			} else if (!strncmp(p, "{slug}", plen)) {
+				if (!valid_slug(seg))
+					return false;
+				req->arg_slug = arena_strdup(req->arena, seg);
+			} else {
+				return false;
+			}
+			p += plen;
+			s += slen;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else {
+			return false;
+		}
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+const struct route *route_match(struct http_req *req, unsigned *allowed)
+{
+	*allowed = 0;
+	for (const struct route *r = route_table; r->pattern; r++) {
+		if (!pattern_match(r->pattern, req->path, req))
+			continue;
+		unsigned methods = r->methods;
+		if (methods & HTTP_GET)
+			methods |= HTTP_HEAD;
+		if (req->method & methods)
+			return r;
+		*allowed |= methods;
+	}
+	return NULL;
+}
