@@ -1,0 +1,43 @@
+# Shared by run.sh, test.sh and bench/rss.sh (sourced, not run): the Debian
+# packages Gazette needs, installed only when missing, and small helpers.
+# shellcheck shell=bash disable=SC2034
+
+# What building and serving needs. One list, so run.sh and test.sh never
+# disagree about what a fresh Debian 12 machine must get.
+GAZETTE_PACKAGES=(
+	build-essential cmake pkg-config
+	libsqlite3-dev libfcgi-dev libcjson-dev libsodium-dev
+	libcmark-gfm-dev libcmark-gfm-extensions-dev
+	nginx sqlite3 python3 curl procps
+)
+# What only the tests and the benchmark add (ab).
+GAZETTE_TEST_PACKAGES=(apache2-utils)
+
+gz_say() { printf '%s\n' "$*" >&2; }
+gz_die() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+# gz_ensure_packages PKG...: installs the packages that dpkg does not list as
+# installed. A machine that has them all pays a few dpkg-query calls and no
+# network; `apt-get update` runs once, and only when something is missing.
+gz_ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
+			missing+=("$p")
+		fi
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || gz_die "missing packages (${missing[*]}); run as root or install them"
+		sudo=(sudo)
+	fi
+	gz_say "Installing ${missing[*]}"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
