@@ -59,13 +59,23 @@ enum db_result db_article_public(struct db *db, long long id, long long now, str
 enum db_result db_article_neighbors(struct db *db, const struct db_article *art, long long now,
 				    struct arena *a, struct db_link *newer, struct db_link *older);
 
+/* Which articles a list holds. */
+enum db_scope {
+	DB_SCOPE_SITE,     /* every public article */
+	DB_SCOPE_PINNED,   /* pinned ones of the whole site */
+	DB_SCOPE_SECTION,  /* a top-level category with its subcategories */
+	DB_SCOPE_CATEGORY, /* one subcategory */
+};
+
 /*
- * Public articles, newest first: of one category and its direct
- * subcategories (category_id > 0) or of the whole site (0); pinned_only
- * restricts to pinned ones. Fills up to limit items into *out (arena).
+ * Public articles of a scope (id: the category for SECTION/CATEGORY),
+ * newest first, skipping offset, at most limit of them into *out (arena).
  */
-enum db_result db_articles_latest(struct db *db, long long category_id, int pinned_only,
-				  long long now, int limit, struct arena *a,
-				  struct db_article **out, size_t *n);
+enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id, long long now,
+				int limit, long long offset, struct arena *a,
+				struct db_article **out, size_t *n);
+/* How many public articles the scope holds. */
+enum db_result db_articles_count(struct db *db, enum db_scope scope, long long id, long long now,
+				 long long *count);
 
 #endif

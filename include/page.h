@@ -22,5 +22,10 @@ void page_db_error(struct app *app, struct http_req *req, enum db_result r);
 void page_home(struct app *app, struct http_req *req);
 void page_article(struct app *app, struct http_req *req);
 void page_healthz(struct app *app, struct http_req *req);
+void page_category(struct app *app, struct http_req *req);
+void page_category_redirect(struct app *app, struct http_req *req);
+
+/* The query fields each page accepts. */
+extern const struct field_spec page_category_fields[];
 
 #endif

@@ -13,6 +13,23 @@ CREATE TABLE categories (
 );
 -- The menu and subcategory lists: children of a parent in order.
 CREATE INDEX categories_by_parent ON categories(parent_id, position, id);
+-- Categories nest two levels deep (Home > parent > category, as the
+-- breadcrumb shows): a parent must itself be top-level, and a category with
+-- children cannot move under another.
+CREATE TRIGGER categories_depth_insert BEFORE INSERT ON categories
+WHEN new.parent_id IS NOT NULL
+	AND (SELECT parent_id FROM categories WHERE id = new.parent_id) IS NOT NULL
+BEGIN
+	SELECT RAISE(ABORT, 'categories nest two levels deep at most');
+END;
+CREATE TRIGGER categories_depth_update BEFORE UPDATE OF parent_id ON categories
+WHEN new.parent_id IS NOT NULL
+	AND ((SELECT parent_id FROM categories WHERE id = new.parent_id) IS NOT NULL
+	     OR EXISTS (SELECT 1 FROM categories WHERE parent_id = new.id)
+	     OR new.parent_id = new.id)
+BEGIN
+	SELECT RAISE(ABORT, 'categories nest two levels deep at most');
+END;
 
 CREATE TABLE users (
 	id            INTEGER PRIMARY KEY,
@@ -40,6 +57,7 @@ CREATE TABLE media (
 CREATE TABLE articles (
 	id             INTEGER PRIMARY KEY,
 	category_id    INTEGER NOT NULL REFERENCES categories(id),
+	section_id     INTEGER,                   -- top-level category it lists under (trigger-kept)
 	title          TEXT NOT NULL,
 	summary        TEXT NOT NULL DEFAULT '',
 	body_md        TEXT NOT NULL DEFAULT '',
@@ -62,6 +80,8 @@ CREATE TABLE articles (
 -- word for word for SQLite to use them.
 CREATE INDEX articles_public_by_category ON articles(category_id, published_at DESC, id DESC)
 	WHERE status IN ('published', 'scheduled') AND deleted_at IS NULL;
+CREATE INDEX articles_public_by_section ON articles(section_id, published_at DESC, id DESC)
+	WHERE status IN ('published', 'scheduled') AND deleted_at IS NULL;
 CREATE INDEX articles_public_by_time ON articles(published_at DESC, id DESC)
 	WHERE status IN ('published', 'scheduled') AND deleted_at IS NULL;
 CREATE INDEX articles_public_pinned ON articles(pinned DESC, published_at DESC, id DESC)
@@ -69,6 +89,23 @@ CREATE INDEX articles_public_pinned ON articles(pinned DESC, published_at DESC, 
 -- The editors' dashboard: everything by last change.
 CREATE INDEX articles_by_update ON articles(updated_at DESC, id DESC);
 CREATE INDEX articles_by_status ON articles(status, updated_at DESC);
+
+-- An article lists under its category and under that category's parent: the
+-- section. Keeping it in the row lets a parent's list page use one index
+-- range however many subcategories it has.
+CREATE TRIGGER articles_section_insert AFTER INSERT ON articles BEGIN
+	UPDATE articles SET section_id =
+		(SELECT coalesce(parent_id, id) FROM categories WHERE id = new.category_id)
+	WHERE id = new.id;
+END;
+CREATE TRIGGER articles_section_update AFTER UPDATE OF category_id ON articles BEGIN
+	UPDATE articles SET section_id =
+		(SELECT coalesce(parent_id, id) FROM categories WHERE id = new.category_id)
+	WHERE id = new.id;
+END;
+CREATE TRIGGER categories_section_move AFTER UPDATE OF parent_id ON categories BEGIN
+	UPDATE articles SET section_id = coalesce(new.parent_id, new.id) WHERE category_id = new.id;
+END;
 
 -- View counts live apart from articles so that counting a view never rewrites
 -- an article row (its ETag, its revision, its cache entry stay valid).

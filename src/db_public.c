@@ -156,34 +156,54 @@ enum db_result db_article_neighbors(struct db *db, const struct db_article *art,
 		" ORDER BY a.published_at DESC, a.id DESC LIMIT 1"), art, now, a, older);
 }
 
-enum db_result db_articles_latest(struct db *db, long long category_id, int pinned_only,
-				  long long now, int limit, struct arena *a,
-				  struct db_article **out, size_t *n)
+#define LIST_COLUMNS                                                                       \
+	"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, c.slug, "  \
+	"c.name FROM articles a JOIN categories c ON c.id = a.category_id "
+#define NEWEST_FIRST " ORDER BY a.published_at DESC, a.id DESC"
+
+/* The statement for a scope's list (count = 0) or count (count = 1). */
+static sqlite3_stmt *scope_stmt(struct db *db, enum db_scope scope, int count)
 {
-	sqlite3_stmt *st;
-	if (category_id > 0)
-		st = db_stmt(db,
-			"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, "
-			"c.slug, c.name FROM articles a JOIN categories c ON c.id = a.category_id "
-			"WHERE a.category_id IN (SELECT id FROM categories WHERE id = ?2 OR parent_id = ?2) "
-			"AND (?3 = 0 OR a.pinned) AND " PUBLIC_ROWS
-			" ORDER BY a.published_at DESC, a.id DESC LIMIT ?4");
-	else
-		st = db_stmt(db,
-			"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, "
-			"c.slug, c.name FROM articles a JOIN categories c ON c.id = a.category_id "
-			"WHERE ?2 = 0 AND (?3 = 0 OR a.pinned) AND " PUBLIC_ROWS
-			" ORDER BY a.published_at DESC, a.id DESC LIMIT ?4");
-	if (!st)
+	switch (scope) {
+	case DB_SCOPE_SITE:
+		return count ? db_stmt(db, "SELECT count(*) FROM articles a WHERE ?2 = ?2 AND "
+					   PUBLIC_ROWS)
+			     : db_stmt(db, LIST_COLUMNS "WHERE ?2 = ?2 AND " PUBLIC_ROWS
+					   NEWEST_FIRST " LIMIT ?3 OFFSET ?4");
+	case DB_SCOPE_PINNED:
+		return count ? db_stmt(db, "SELECT count(*) FROM articles a WHERE a.pinned AND "
+					   "?2 = ?2 AND " PUBLIC_ROWS)
+			     : db_stmt(db, LIST_COLUMNS "WHERE a.pinned AND ?2 = ?2 AND " PUBLIC_ROWS
+					   NEWEST_FIRST " LIMIT ?3 OFFSET ?4");
+	case DB_SCOPE_SECTION:
+		return count ? db_stmt(db, "SELECT count(*) FROM articles a WHERE a.section_id = ?2 "
+					   "AND " PUBLIC_ROWS)
+			     : db_stmt(db, LIST_COLUMNS "WHERE a.section_id = ?2 AND " PUBLIC_ROWS
+					   NEWEST_FIRST " LIMIT ?3 OFFSET ?4");
+	case DB_SCOPE_CATEGORY:
+		return count ? db_stmt(db, "SELECT count(*) FROM articles a WHERE a.category_id = ?2 "
+					   "AND " PUBLIC_ROWS)
+			     : db_stmt(db, LIST_COLUMNS "WHERE a.category_id = ?2 AND " PUBLIC_ROWS
+					   NEWEST_FIRST " LIMIT ?3 OFFSET ?4");
+	}
+	return NULL;
+}
+
+enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id, long long now,
+				int limit, long long offset, struct arena *a,
+				struct db_article **out, size_t *n)
+{
+	sqlite3_stmt *st = scope_stmt(db, scope, 0);
+	if (!st || limit < 0)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, category_id);
-	sqlite3_bind_int(st, 3, pinned_only);
-	sqlite3_bind_int(st, 4, limit);
-	struct db_article *items = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof *items);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int(st, 3, limit);
+	sqlite3_bind_int64(st, 4, offset);
+	struct db_article *items = arena_calloc(a, limit ? (size_t)limit : 1, sizeof *items);
 	size_t count = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && count < (size_t)limit) {
+	while (count < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct db_article *it = &items[count++];
 		it->id = sqlite3_column_int64(st, 0);
 		it->category_id = sqlite3_column_int64(st, 1);
@@ -195,10 +215,26 @@ enum db_result db_articles_latest(struct db *db, long long category_id, int pinn
 		it->category_name = col_dup(a, st, 7);
 		it->source = it->author = it->body_html = "";
 	}
+	if (count == (size_t)limit)
+		rc = SQLITE_DONE;
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		return step_error(db, rc);
 	*out = items;
 	*n = count;
 	return DB_OK;
+}
+
+enum db_result db_articles_count(struct db *db, enum db_scope scope, long long id, long long now,
+				 long long *count)
+{
+	sqlite3_stmt *st = scope_stmt(db, scope, 1);
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_OK : step_error(db, rc);
 }

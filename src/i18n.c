@@ -40,6 +40,12 @@ static const struct {
 	{"email", "Email", "电子邮箱"},
 	{"support", "Technical support", "技术支持"},
 	{"no_articles", "No articles yet.", "暂无文章。"},
+	{"pages", "Pages", "分页"},
+	{"prev_page", "Previous page", "上一页"},
+	{"next_page", "Next page", "下一页"},
+	{"page_of_before", "Page ", "第"},
+	{"page_of_after", "", "页"},
+	{"subcategories", "Sections", "子栏目"},
 };
 
 enum { NLABELS = sizeof catalogue / sizeof catalogue[0] };

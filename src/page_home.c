@@ -37,13 +37,13 @@ void page_home(struct app *app, struct http_req *req)
 	struct db_article *arts;
 	size_t n;
 
-	enum db_result r = db_articles_latest(app->db, 0, 1, now, HOME_PINNED, req->arena, &arts, &n);
+	enum db_result r = db_articles_list(app->db, DB_SCOPE_PINNED, 0, now, HOME_PINNED, 0, req->arena, &arts, &n);
 	if (r == DB_OK) {
 		add_list(d, "pinned", req->arena, arts, n);
 		cJSON_AddBoolToObject(d, "has_pinned", n > 0);
 	}
 	if (r == DB_OK)
-		r = db_articles_latest(app->db, 0, 0, now, HOME_LATEST, req->arena, &arts, &n);
+		r = db_articles_list(app->db, DB_SCOPE_SITE, 0, now, HOME_LATEST, 0, req->arena, &arts, &n);
 	if (r == DB_OK)
 		add_list(d, "latest", req->arena, arts, n);
 
@@ -52,8 +52,8 @@ void page_home(struct app *app, struct http_req *req)
 		const struct db_category *c = &app->categories[i];
 		if (c->parent_id)
 			continue;
-		r = db_articles_latest(app->db, c->id, 0, now, HOME_PER_SECTION, req->arena, &arts,
-				       &n);
+		r = db_articles_list(app->db, DB_SCOPE_SECTION, c->id, now, HOME_PER_SECTION, 0,
+				     req->arena, &arts, &n);
 		if (r != DB_OK || n == 0)
 			continue;
 		cJSON *s = cJSON_CreateObject();

@@ -12,6 +12,8 @@
 const struct route route_table[] = {
 	{"/", HTTP_GET, page_home, ROUTE_PUBLIC_PAGE, NULL},
 	{"/a/{id}", HTTP_GET, page_article, ROUTE_PUBLIC_PAGE, NULL},
+	{"/c/{slug}/", HTTP_GET, page_category, ROUTE_PUBLIC_PAGE, page_category_fields},
+	{"/c/{slug}", HTTP_GET, page_category_redirect, 0, NULL},
 	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL},
 	{NULL, 0, NULL, 0, NULL},
 };
