@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Does a FastCGI worker's memory stay flat under load? Starts the site with
+# ./run.sh (one worker, a throw-away data directory, a free loopback port),
+# requests article pages with ab (keep-alive, 4 at a time) and reads the
+# worker's VmRSS after 1,000 requests and after 100,000:
+#
+#   worker RSS after 1000 requests: X kB; after 100000: Y kB
+#
+# A worker that leaks per request grows between the two figures. Loopback only;
+# every ab run is bounded by a timeout. Needs what run.sh needs plus ab.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$root"
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
+gz_ensure_packages "${GAZETTE_PACKAGES[@]}" "${GAZETTE_TEST_PACKAGES[@]}"
+
+data=$(mktemp -d "${TMPDIR:-/tmp}/gazette-bench.XXXXXX")
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+runsh=''
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	if [ -n "$runsh" ]; then
+		kill -TERM "$runsh" 2>/dev/null || true
+		wait "$runsh" 2>/dev/null || true
+	fi
+	rm -rf "$data"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+GAZETTE_DATA=$data GAZETTE_PORT=$port GAZETTE_WORKERS=1 ./run.sh >"$data/run.out" 2>&1 &
+runsh=$!
+for _ in $(seq 6000); do # up to 10 minutes: run.sh may have to build first
+	grep -q '^Gazette is serving' "$data/run.out" && break
+	kill -0 "$runsh" 2>/dev/null || {
+		cat "$data/run.out" >&2
+		gz_die "run.sh stopped before serving"
+	}
+	sleep 0.1
+done
+grep -q '^Gazette is serving' "$data/run.out" || gz_die "run.sh did not start in 10 minutes"
+
+url=http://127.0.0.1:$port
+pool=$(cat "$data/run/gazette.pid")
+worker=$(pgrep -P "$pool")
+[ "$(wc -w <<<"$worker")" -eq 1 ] || gz_die "expected one worker under pool $pool, got: $worker"
+
+mapfile -t ids < <(curl -fsS "$url/" | grep -o 'href="/a/[0-9]*"' | grep -o '[0-9]\+' | sort -un | head -n 20)
+[ ${#ids[@]} -gt 0 ] || gz_die "the home page links to no article"
+
+# load N: N article requests spread evenly over the ids, in rounds of one ab
+# run per id; any failed or non-2xx answer aborts the benchmark.
+load() {
+	local left=$1 each out n i=0
+	each=$(((left + ${#ids[@]} - 1) / ${#ids[@]}))
+	while [ "$left" -gt 0 ]; do
+		n=$((left < each ? left : each))
+		out=$(timeout 300 ab -q -k -c 4 -n "$n" "$url/a/${ids[i % ${#ids[@]}]}" 2>&1) ||
+			gz_die "ab failed: $out"
+		grep -q '^Failed requests: *0$' <<<"$out" || gz_die "failed requests: $out"
+		! grep -q '^Non-2xx responses' <<<"$out" || gz_die "non-2xx answers: $out"
+		left=$((left - n)) i=$((i + 1))
+	done
+}
+rss() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$worker/status"
+}
+
+start=$SECONDS
+load 1000
+rss1=$(rss)
+load 99000
+rss2=$(rss)
+[ "$(pgrep -P "$pool")" = "$worker" ] || gz_die "the worker was replaced during the run: figures void"
+
+echo "requests: 100000 over ${#ids[@]} articles in $((SECONDS - start)) s, 1 worker"
+echo "worker RSS after 1000 requests: $rss1 kB; after 100000: $rss2 kB"
