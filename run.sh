@@ -32,6 +32,10 @@ socket=$data/run/gazette.sock
 # sun_path holds 108 bytes; fail here rather than with a bind error later.
 [ ${#socket} -lt 100 ] || gz_die "GAZETTE_DATA is too deep for a unix socket path: $socket"
 mkdir -p "$data/media" "$data/run" "$data/log"
+# The pool makes its socket connectable by anyone (0666); a private run/
+# keeps other local users from talking FastCGI to it (and, say, forging
+# REMOTE_ADDR). nginx's workers run as this user, so they still get in.
+chmod 700 "$data/run"
 
 # One run.sh per data directory: a second one would fight over the socket,
 # the port and the pid files. The children do not inherit the lock (9>&-).
