@@ -78,4 +78,21 @@ enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id
 enum db_result db_articles_count(struct db *db, enum db_scope scope, long long id, long long now,
 				 long long *count);
 
+struct search_query;
+
+/* A search hit: the article and its Markdown, for the snippet. */
+struct db_hit {
+	long long id, published_at;
+	const char *title, *body_md;
+};
+
+/*
+ * Public articles matching q, best first (bm25, title weighted ten times
+ * the body), skipping offset, at most limit into *out (arena); *total gets
+ * the number of all matches.
+ */
+enum db_result db_search(struct db *db, const struct search_query *q, long long now, int limit,
+			 long long offset, struct arena *a, struct db_hit **out, size_t *n,
+			 long long *total);
+
 #endif

@@ -126,6 +126,13 @@ int http_header(struct http_req *req, const char *name, const char *value);
  */
 int http_finish(struct http_req *req);
 
+/*
+ * The site's absolute base URL without a trailing slash ("https://news.example.edu"),
+ * for feeds and sitemaps: scheme from HTTPS, host from the Host header when
+ * it is a plain host[:port], else SERVER_NAME[:SERVER_PORT]. In the arena.
+ */
+const char *http_base_url(struct http_req *req);
+
 /* The reason phrase of a status code ("Not Found"). */
 const char *http_reason(int status);
 /* HTTP_GET … from a method name; HTTP_OTHER for anything else. */

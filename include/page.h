@@ -24,8 +24,14 @@ void page_article(struct app *app, struct http_req *req);
 void page_healthz(struct app *app, struct http_req *req);
 void page_category(struct app *app, struct http_req *req);
 void page_category_redirect(struct app *app, struct http_req *req);
+void page_search(struct app *app, struct http_req *req);
+void page_feed(struct app *app, struct http_req *req);
+void page_category_feed(struct app *app, struct http_req *req);
+void page_sitemap(struct app *app, struct http_req *req);
 
 /* The query fields each page accepts. */
 extern const struct field_spec page_category_fields[];
+extern const struct field_spec page_search_fields[];
+extern const struct field_spec page_sitemap_fields[];
 
 #endif

@@ -193,3 +193,26 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body_md ON articles BE
 		VALUES ('delete', old.id, old.title, old.body_md);
 	INSERT INTO articles_fts(rowid, title, body_md) VALUES (new.id, new.title, new.body_md);
 END;
+
+-- The short-query index: one- and two-character terms, which trigrams cannot
+-- match. Its text is gazette_ngrams(title, body) (src/search.c, registered on
+-- every connection Gazette opens): CJK characters alone and in pairs, other
+-- text as words. Contentless, so the triggers compute the same text again
+-- to delete old entries.
+CREATE VIRTUAL TABLE articles_short_fts USING fts5(
+	title, body, content='', tokenize='unicode61');
+
+CREATE TRIGGER articles_short_fts_insert AFTER INSERT ON articles BEGIN
+	INSERT INTO articles_short_fts(rowid, title, body)
+		VALUES (new.id, gazette_ngrams(new.title), gazette_ngrams(new.body_md));
+END;
+CREATE TRIGGER articles_short_fts_delete AFTER DELETE ON articles BEGIN
+	INSERT INTO articles_short_fts(articles_short_fts, rowid, title, body)
+		VALUES ('delete', old.id, gazette_ngrams(old.title), gazette_ngrams(old.body_md));
+END;
+CREATE TRIGGER articles_short_fts_update AFTER UPDATE OF title, body_md ON articles BEGIN
+	INSERT INTO articles_short_fts(articles_short_fts, rowid, title, body)
+		VALUES ('delete', old.id, gazette_ngrams(old.title), gazette_ngrams(old.body_md));
+	INSERT INTO articles_short_fts(rowid, title, body)
+		VALUES (new.id, gazette_ngrams(new.title), gazette_ngrams(new.body_md));
+END;

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "log.h"
 #include "schema.h"
+#include "search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,9 @@ struct db *db_open(const char *path, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db->h, 5000);
+	/* The search index triggers call gazette_ngrams(): every connection
+	 * that may write articles needs it. */
+	search_register(db->h);
 	sqlite3_extended_result_codes(db->h, 1);
 	/* journal_mode needs a write; a read-only handle relies on migrate
 	 * having set WAL (it is persistent in the file). */

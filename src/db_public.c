@@ -2,6 +2,7 @@
 #include "db_public.h"
 #include "arena.h"
 #include "log.h"
+#include "search.h"
 
 #include <string.h>
 
@@ -158,7 +159,7 @@ enum db_result db_article_neighbors(struct db *db, const struct db_article *art,
 
 #define LIST_COLUMNS                                                                       \
 	"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, c.slug, "  \
-	"c.name FROM articles a JOIN categories c ON c.id = a.category_id "
+	"c.name, a.updated_at FROM articles a JOIN categories c ON c.id = a.category_id "
 #define NEWEST_FIRST " ORDER BY a.published_at DESC, a.id DESC"
 
 /* The statement for a scope's list (count = 0) or count (count = 1). */
@@ -213,6 +214,7 @@ enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id
 		it->summary = col_dup(a, st, 5);
 		it->category_slug = col_dup(a, st, 6);
 		it->category_name = col_dup(a, st, 7);
+		it->updated_at = sqlite3_column_int64(st, 8);
 		it->source = it->author = it->body_html = "";
 	}
 	if (count == (size_t)limit)
@@ -237,4 +239,85 @@ enum db_result db_articles_count(struct db *db, enum db_scope scope, long long i
 	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? DB_OK : step_error(db, rc);
+}
+
+/* Search statements: ?2 trigram expression, ?5 n-gram expression. Which one
+ * runs depends on which kinds of terms the query has; each ranks with the
+ * index it searches. */
+#define HIT_COLUMNS "SELECT a.id, a.published_at, a.title, a.body_md "
+static const char *const search_sql[3][2] = {
+	{ /* long terms only */
+	  HIT_COLUMNS "FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+	  "WHERE articles_fts MATCH ?2 AND " PUBLIC_ROWS
+	  " ORDER BY bm25(articles_fts, 10.0, 1.0), a.published_at DESC LIMIT ?3 OFFSET ?4",
+	  "SELECT count(*) FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+	  "WHERE articles_fts MATCH ?2 AND " PUBLIC_ROWS},
+	{ /* short terms only */
+	  HIT_COLUMNS "FROM articles_short_fts s JOIN articles a ON a.id = s.rowid "
+	  "WHERE articles_short_fts MATCH ?5 AND " PUBLIC_ROWS
+	  " ORDER BY bm25(articles_short_fts, 10.0, 1.0), a.published_at DESC LIMIT ?3 OFFSET ?4",
+	  "SELECT count(*) FROM articles_short_fts s JOIN articles a ON a.id = s.rowid "
+	  "WHERE articles_short_fts MATCH ?5 AND " PUBLIC_ROWS},
+	{ /* both */
+	  HIT_COLUMNS "FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+	  "WHERE articles_fts MATCH ?2 AND a.id IN (SELECT rowid FROM articles_short_fts "
+	  "WHERE articles_short_fts MATCH ?5) AND " PUBLIC_ROWS
+	  " ORDER BY bm25(articles_fts, 10.0, 1.0), a.published_at DESC LIMIT ?3 OFFSET ?4",
+	  "SELECT count(*) FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+	  "WHERE articles_fts MATCH ?2 AND a.id IN (SELECT rowid FROM articles_short_fts "
+	  "WHERE articles_short_fts MATCH ?5) AND " PUBLIC_ROWS},
+};
+
+static sqlite3_stmt *search_bind(struct db *db, const struct search_query *q, long long now,
+				 int count)
+{
+	int kind = q->long_expr && q->short_expr ? 2 : q->long_expr ? 0 : 1;
+	sqlite3_stmt *st = db_stmt(db, search_sql[kind][count]);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, now);
+	if (q->long_expr)
+		sqlite3_bind_text(st, 2, q->long_expr, -1, SQLITE_STATIC);
+	if (q->short_expr)
+		sqlite3_bind_text(st, 5, q->short_expr, -1, SQLITE_STATIC);
+	return st;
+}
+
+enum db_result db_search(struct db *db, const struct search_query *q, long long now, int limit,
+			 long long offset, struct arena *a, struct db_hit **out, size_t *n,
+			 long long *total)
+{
+	*n = 0;
+	*total = 0;
+	*out = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof **out);
+	if (!q->long_expr && !q->short_expr)
+		return DB_OK;
+	sqlite3_stmt *st = search_bind(db, q, now, 1);
+	if (!st)
+		return DB_ERROR;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*total = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return step_error(db, rc);
+	if (*total == 0 || offset >= *total)
+		return DB_OK;
+
+	st = search_bind(db, q, now, 0);
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int(st, 3, limit);
+	sqlite3_bind_int64(st, 4, offset);
+	while (*n < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_hit *h = &(*out)[(*n)++];
+		h->id = sqlite3_column_int64(st, 0);
+		h->published_at = sqlite3_column_int64(st, 1);
+		h->title = col_dup(a, st, 2);
+		h->body_md = col_dup(a, st, 3);
+	}
+	if (*n == (size_t)limit)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : step_error(db, rc);
 }

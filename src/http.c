@@ -211,6 +211,39 @@ int http_header(struct http_req *req, const char *name, const char *value)
 	return 0;
 }
 
+/* A Host value we are willing to print into links: host name or IPv4/IPv6
+ * literal, optional port, nothing else. */
+static bool host_ok(const char *h)
+{
+	if (!h || !*h || strlen(h) > 255)
+		return false;
+	for (const char *p = h; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return false;
+	}
+	return true;
+}
+
+const char *http_base_url(struct http_req *req)
+{
+	const char *scheme = req->https ? "https" : "http";
+	/* Why: a forged Host header would put an attacker's domain into feed
+	 * links that caches then keep; only a plain host[:port] is accepted. */
+	const char *host = http_env(req, "HTTP_HOST");
+	if (host_ok(host))
+		return arena_printf(req->arena, "%s://%s", scheme, host);
+	const char *name = http_env(req, "SERVER_NAME");
+	const char *port = http_env(req, "SERVER_PORT");
+	if (!host_ok(name))
+		name = "localhost";
+	bool default_port = !port || !host_ok(port) || (!req->https && !strcmp(port, "80")) ||
+			    (req->https && !strcmp(port, "443"));
+	return default_port ? arena_printf(req->arena, "%s://%s", scheme, name)
+			    : arena_printf(req->arena, "%s://%s:%s", scheme, name, port);
+}
+
 const char *http_reason(int status)
 {
 	switch (status) {

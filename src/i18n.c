@@ -46,6 +46,11 @@ static const struct {
 	{"page_of_before", "Page ", "第"},
 	{"page_of_after", "", "页"},
 	{"subcategories", "Sections", "子栏目"},
+	{"search_results", "results for", "条结果，关键词："},
+	{"search_none", "Nothing matched your search.", "没有找到相关文章。"},
+	{"search_empty", "Type a word to search the news.", "请输入要搜索的关键词。"},
+	{"search_too_long", "That search is too long: use at most 100 characters.",
+	 "搜索内容过长：最多 100 个字符。"},
 };
 
 enum { NLABELS = sizeof catalogue / sizeof catalogue[0] };

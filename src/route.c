@@ -14,6 +14,10 @@ const struct route route_table[] = {
 	{"/a/{id}", HTTP_GET, page_article, ROUTE_PUBLIC_PAGE, NULL},
 	{"/c/{slug}/", HTTP_GET, page_category, ROUTE_PUBLIC_PAGE, page_category_fields},
 	{"/c/{slug}", HTTP_GET, page_category_redirect, 0, NULL},
+	{"/c/{slug}/feed.xml", HTTP_GET, page_category_feed, ROUTE_PUBLIC_PAGE, NULL},
+	{"/feed.xml", HTTP_GET, page_feed, ROUTE_PUBLIC_PAGE, NULL},
+	{"/sitemap.xml", HTTP_GET, page_sitemap, ROUTE_PUBLIC_PAGE, page_sitemap_fields},
+	{"/search", HTTP_GET, page_search, ROUTE_PUBLIC_PAGE, page_search_fields},
 	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL},
 	{NULL, 0, NULL, 0, NULL},
 };
