@@ -19,7 +19,8 @@
 #include <stdbool.h>
 
 struct app {
-	struct db *db;
+	struct db *db;  /* read-only: every public page */
+	struct db *dbw; /* read-write, opened on first use by a route that writes */
 	struct tmpl_set *tmpl;
 	char db_path[1024];
 
@@ -57,6 +58,10 @@ void app_close(struct app *app);
 /* Answers one request read from io, whatever it holds: never fails to
  * answer, never lets an error escape. */
 void app_handle(struct app *app, struct http_io *io);
+
+/* The writable connection, opened on first use; NULL (logged) if it cannot
+ * be opened. */
+struct db *app_writer(struct app *app);
 
 /* Site data lookups for pages. */
 const char *app_setting(const struct app *app, const char *key);

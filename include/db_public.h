@@ -78,6 +78,10 @@ enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id
 enum db_result db_articles_count(struct db *db, enum db_scope scope, long long id, long long now,
 				 long long *count);
 
+/* Counts one view of a public article on a writable connection; *views
+ * gets the new total. DB_NOTFOUND for an id that is not public. */
+enum db_result db_article_view(struct db *db, long long id, long long now, long long *views);
+
 struct search_query;
 
 /* A search hit: the article and its Markdown, for the snippet. */

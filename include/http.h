@@ -78,6 +78,7 @@ struct http_req {
 	/* Declared fields that were present and valid. */
 	struct field_value fields[HTTP_MAX_FIELDS];
 	size_t nfields;
+	const char *bad_field; /* the declared field that failed validation, if any */
 
 	/* Response. */
 	int status;          /* 200 until set */

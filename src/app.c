@@ -1,6 +1,7 @@
 /* A worker's state and the front line every request passes through. */
 #include "app.h"
 #include "i18n.h"
+#include "json.h"
 #include "log.h"
 #include "page.h"
 #include "route.h"
@@ -64,6 +65,7 @@ void app_close(struct app *app)
 	buf_free(&app->body);
 	tmpl_set_free(app->tmpl);
 	db_close(app->db);
+	db_close(app->dbw);
 	memset(app, 0, sizeof *app);
 }
 
@@ -82,6 +84,17 @@ const char *app_setting(const struct app *app, const char *key)
 		return v->valuestring;
 	const char *d = settings_default(key);
 	return d ? d : "";
+}
+
+struct db *app_writer(struct app *app)
+{
+	if (!app->dbw) {
+		char err[512];
+		app->dbw = db_open(app->db_path, 0, err, sizeof err);
+		if (!app->dbw)
+			log_error("%s", err);
+	}
+	return app->dbw;
 }
 
 const struct db_category *app_category(const struct app *app, long long id)
@@ -212,10 +225,13 @@ void app_handle(struct app *app, struct http_io *io)
 	}
 	if (status == 405)
 		http_header(&req, "Allow", http_allow(req.arena, allowed));
-	if (status == 0 && route->fields)
-		status = http_parse_query(&req, route->fields);
-	else if (status == 0)
-		status = http_parse_query(&req, NULL); /* still refuse a malformed query */
+	if (status == 0)
+		status = http_parse_query(&req, route->fields); /* refuses a malformed query too */
+	if (status == 400 && req.bad_field && !strncmp(req.path, "/api/", 5)) {
+		/* The API names the field that failed validation. */
+		json_error(&req, 422, "invalid", "invalid value", req.bad_field);
+		status = -1;
+	}
 
 	if (status == 0 && !(route->flags & ROUTE_NO_SCHEMA)) {
 		enum db_result r = app_refresh(app);

@@ -167,8 +167,10 @@ int http_parse_query(struct http_req *req, const struct field_spec *specs)
 		if (spec && !http_field(req, name)) {
 			if (req->nfields == HTTP_MAX_FIELDS)
 				return 400;
-			if (!field_check(spec, value, &req->fields[req->nfields]))
+			if (!field_check(spec, value, &req->fields[req->nfields])) {
+				req->bad_field = spec->name;
 				return 400;
+			}
 			req->nfields++;
 		}
 		p += len;

@@ -1,7 +1,10 @@
 /* What every HTML page shares: site data, rendering, error pages. */
 #include "page.h"
 #include "i18n.h"
+#include "json.h"
 #include "log.h"
+
+#include <string.h>
 
 #include <stdio.h>
 
@@ -49,6 +52,12 @@ void page_error(struct app *app, struct http_req *req, int status)
 		{414, "bad_request", "bad_request_text"},
 		{503, "unavailable", "unavailable_text"},
 	};
+	if (!strncmp(req->path, "/api/", 5)) { /* the API answers errors in JSON */
+		if (status == 503)
+			http_header(req, "Retry-After", "5");
+		json_error_status(req, status);
+		return;
+	}
 	const char *title = "error", *text = "error_text";
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		if (kinds[i].status == status) {

@@ -1,5 +1,6 @@
 /* The routing table and its matcher. */
 #include "route.h"
+#include "api.h"
 #include "page.h"
 #include "valid.h"
 
@@ -18,6 +19,11 @@ const struct route route_table[] = {
 	{"/feed.xml", HTTP_GET, page_feed, ROUTE_PUBLIC_PAGE, NULL},
 	{"/sitemap.xml", HTTP_GET, page_sitemap, ROUTE_PUBLIC_PAGE, page_sitemap_fields},
 	{"/search", HTTP_GET, page_search, ROUTE_PUBLIC_PAGE, page_search_fields},
+	{"/api/categories", HTTP_GET, api_categories, ROUTE_PUBLIC_PAGE, NULL},
+	{"/api/articles", HTTP_GET, api_articles, ROUTE_PUBLIC_PAGE, api_articles_fields},
+	{"/api/articles/{id}", HTTP_GET, api_article, ROUTE_PUBLIC_PAGE, NULL},
+	{"/api/articles/{id}/view", HTTP_POST, api_article_view, 0, NULL},
+	{"/api/search", HTTP_GET, api_search, ROUTE_PUBLIC_PAGE, api_search_fields},
 	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL},
 	{NULL, 0, NULL, 0, NULL},
 };

@@ -1,0 +1,19 @@
+/*
+ * The JSON API handlers (SPEC §4). Each answers through json.h; errors are
+ * {"error":{"code","message"}} with the matching status.
+ */
+#ifndef GAZETTE_API_H
+#define GAZETTE_API_H
+
+#include "app.h"
+
+void api_categories(struct app *app, struct http_req *req);
+void api_articles(struct app *app, struct http_req *req);
+void api_article(struct app *app, struct http_req *req);
+void api_search(struct app *app, struct http_req *req);
+void api_article_view(struct app *app, struct http_req *req);
+
+extern const struct field_spec api_articles_fields[];
+extern const struct field_spec api_search_fields[];
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * JSON responses. Bodies are built with cJSON and sent through json_send(),
+ * which makes the text safe to embed: '<', '>', '&' and '/' are written as
+ * escapes, so the bytes "</script>" can never appear in a response.
+ */
+#ifndef GAZETTE_JSON_H
+#define GAZETTE_JSON_H
+
+#include "http.h"
+
+#include <cjson/cJSON.h>
+
+/* Serializes body (and deletes it) as the response with status. */
+void json_send(struct http_req *req, int status, cJSON *body);
+/* {"error":{"code":code,"message":message}} with status; field, when not
+ * NULL, is listed as {"fields":[field]} (422 validation errors). */
+void json_error(struct http_req *req, int status, const char *code, const char *message,
+		const char *field);
+/* The standard error for an HTTP status (404 → not_found …). */
+void json_error_status(struct http_req *req, int status);
+/* "2026-11-26T18:00:00+08:00": t in the site's time zone, in the arena. */
+const char *json_time(struct arena *a, long long t);
+
+#endif

@@ -1,0 +1,90 @@
+/* JSON response writer. */
+#include "json.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void json_send(struct http_req *req, int status, cJSON *body)
+{
+	char *text = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	buf_reset(req->body);
+	req->status = status;
+	req->content_type = "application/json; charset=utf-8";
+	if (!text) {
+		req->status = 500;
+		buf_puts(req->body, "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}");
+		return;
+	}
+	/* These characters occur only inside JSON strings, where an escape
+	 * means the same character: replacing them everywhere is exact. */
+	for (const char *p = text; *p; p++) {
+		switch (*p) {
+		case '<': buf_puts(req->body, "\\u003c"); break;
+		case '>': buf_puts(req->body, "\\u003e"); break;
+		case '&': buf_puts(req->body, "\\u0026"); break;
+		case '/': buf_puts(req->body, "\\/"); break;
+		default: buf_putc(req->body, *p);
+		}
+	}
+	cJSON_free(text);
+}
+
+void json_error(struct http_req *req, int status, const char *code, const char *message,
+		const char *field)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *err = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(err, "code", code);
+	cJSON_AddStringToObject(err, "message", message);
+	if (field) {
+		cJSON *fields = cJSON_AddArrayToObject(err, "fields");
+		cJSON_AddItemToArray(fields, cJSON_CreateString(field));
+	}
+	req->cacheable = false;
+	json_send(req, status, root);
+}
+
+void json_error_status(struct http_req *req, int status)
+{
+	static const struct {
+		int status;
+		const char *code, *message;
+	} kinds[] = {
+		{400, "bad_request", "the request could not be understood"},
+		{401, "unauthorized", "log in first"},
+		{403, "forbidden", "not allowed"},
+		{404, "not_found", "no such resource"},
+		{405, "method_not_allowed", "method not allowed here"},
+		{409, "conflict", "the resource changed meanwhile"},
+		{413, "too_large", "the request body is too large"},
+		{414, "uri_too_long", "the address is too long"},
+		{415, "unsupported_media_type", "unsupported content type"},
+		{422, "invalid", "a field is invalid"},
+		{429, "too_many_requests", "too many attempts; try again later"},
+		{503, "unavailable", "the service is busy or under maintenance; try again shortly"},
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (kinds[i].status == status) {
+			json_error(req, status, kinds[i].code, kinds[i].message, NULL);
+			return;
+		}
+	}
+	json_error(req, 500, "internal", "internal error", NULL);
+}
+
+const char *json_time(struct arena *a, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char s[40];
+	if (!localtime_r(&tt, &tm) || !strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm))
+		return "";
+	long off = tm.tm_gmtoff;
+	char sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	return arena_printf(a, "%s%c%02ld:%02ld", s, sign, off / 3600, (off % 3600) / 60);
+}
