@@ -18,6 +18,11 @@ void page_error(struct app *app, struct http_req *req, int status);
 /* Maps a failed DB result to its page: 503 with Retry-After, or 500. */
 void page_db_error(struct app *app, struct http_req *req, enum db_result r);
 
+/* {slug, name, url} of a category. */
+cJSON *page_category_json(const struct db_category *c);
+/* {id, title, url, date, summary, category} of an article in a list. */
+cJSON *page_list_item(struct arena *a, const struct db_article *art);
+
 /* Handlers (the route table in route.c lists them). */
 void page_home(struct app *app, struct http_req *req);
 void page_article(struct app *app, struct http_req *req);

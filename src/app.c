@@ -105,18 +105,6 @@ const struct db_category *app_category(const struct app *app, long long id)
 	return NULL;
 }
 
-static cJSON *menu_item(const struct db_category *c)
-{
-	cJSON *item = cJSON_CreateObject();
-	cJSON_AddNumberToObject(item, "id", (double)c->id);
-	cJSON_AddStringToObject(item, "slug", c->slug);
-	cJSON_AddStringToObject(item, "name", c->name);
-	char url[96];
-	snprintf(url, sizeof url, "/c/%s/", c->slug);
-	cJSON_AddStringToObject(item, "url", url);
-	return item;
-}
-
 /* Rebuilds site, labels and menu from the database. */
 static enum db_result site_build(struct app *app)
 {
@@ -158,12 +146,12 @@ static enum db_result site_build(struct app *app)
 			cJSON *parent = cJSON_GetArrayItem(app->menu, cJSON_GetArraySize(app->menu) - 1);
 			cJSON *kids = cJSON_GetObjectItemCaseSensitive(parent, "children");
 			if (kids) {
-				cJSON_AddItemToArray(kids, menu_item(c));
+				cJSON_AddItemToArray(kids, page_category_json(c));
 				cJSON_ReplaceItemInObject(parent, "has_children", cJSON_CreateTrue());
 			}
 			continue;
 		}
-		cJSON *item = menu_item(c);
+		cJSON *item = page_category_json(c);
 		cJSON_AddArrayToObject(item, "children");
 		cJSON_AddFalseToObject(item, "has_children");
 		cJSON_AddItemToArray(app->menu, item);

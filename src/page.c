@@ -85,3 +85,29 @@ void page_db_error(struct app *app, struct http_req *req, enum db_result r)
 	 * client to come back rather than report a server error. */
 	page_error(app, req, r == DB_BUSY ? 503 : 500);
 }
+
+cJSON *page_category_json(const struct db_category *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	char url[96];
+	snprintf(url, sizeof url, "/c/%s/", c->slug);
+	cJSON_AddStringToObject(o, "slug", c->slug);
+	cJSON_AddStringToObject(o, "name", c->name);
+	cJSON_AddStringToObject(o, "url", url);
+	return o;
+}
+
+cJSON *page_list_item(struct arena *a, const struct db_article *art)
+{
+	cJSON *it = cJSON_CreateObject();
+	char url[32];
+	snprintf(url, sizeof url, "/a/%lld", art->id);
+	cJSON_AddNumberToObject(it, "id", (double)art->id);
+	cJSON_AddStringToObject(it, "title", art->title);
+	cJSON_AddStringToObject(it, "url", url);
+	/* lists show the day only */
+	cJSON_AddStringToObject(it, "date", arena_strndup(a, app_local_time(a, art->published_at), 10));
+	cJSON_AddStringToObject(it, "summary", art->summary);
+	cJSON_AddStringToObject(it, "category", art->category_name);
+	return it;
+}

@@ -16,16 +16,6 @@ static void add_link(cJSON *d, const char *key, const struct db_link *l)
 	cJSON_AddStringToObject(o, "url", url);
 }
 
-static cJSON *category_link(const struct db_category *c)
-{
-	cJSON *o = cJSON_CreateObject();
-	char url[96];
-	snprintf(url, sizeof url, "/c/%s/", c->slug);
-	cJSON_AddStringToObject(o, "name", c->name);
-	cJSON_AddStringToObject(o, "url", url);
-	return o;
-}
-
 void page_article(struct app *app, struct http_req *req)
 {
 	long long now = (long long)time(NULL);
@@ -63,10 +53,10 @@ void page_article(struct app *app, struct http_req *req)
 	if (cat && cat->parent_id) {
 		const struct db_category *parent = app_category(app, cat->parent_id);
 		if (parent)
-			cJSON_AddItemToArray(crumbs, category_link(parent));
+			cJSON_AddItemToArray(crumbs, page_category_json(parent));
 	}
 	if (cat)
-		cJSON_AddItemToArray(crumbs, category_link(cat));
+		cJSON_AddItemToArray(crumbs, page_category_json(cat));
 
 	/* "Previous" is the newer neighbour (above it in a newest-first list). */
 	add_link(d, "prev", &newer);

@@ -55,17 +55,6 @@ static void add_pager(cJSON *d, const char *base, long long current, long long l
 	}
 }
 
-static cJSON *category_obj(const struct db_category *c)
-{
-	cJSON *o = cJSON_CreateObject();
-	char url[96];
-	snprintf(url, sizeof url, "/c/%s/", c->slug);
-	cJSON_AddStringToObject(o, "slug", c->slug);
-	cJSON_AddStringToObject(o, "name", c->name);
-	cJSON_AddStringToObject(o, "url", url);
-	return o;
-}
-
 void page_category(struct app *app, struct http_req *req)
 {
 	const struct db_category *cat = NULL;
@@ -99,12 +88,12 @@ void page_category(struct app *app, struct http_req *req)
 
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", cat->name);
-	cJSON_AddItemToObject(d, "category", category_obj(cat));
+	cJSON_AddItemToObject(d, "category", page_category_json(cat));
 	cJSON *crumbs = cJSON_AddArrayToObject(d, "breadcrumb");
 	const struct db_category *parent = cat->parent_id ? app_category(app, cat->parent_id) : NULL;
 	if (parent)
-		cJSON_AddItemToArray(crumbs, category_obj(parent));
-	cJSON_AddItemToArray(crumbs, category_obj(cat));
+		cJSON_AddItemToArray(crumbs, page_category_json(parent));
+	cJSON_AddItemToArray(crumbs, page_category_json(cat));
 
 	/* Subcategories of a top-level category, or the siblings of a child. */
 	cJSON *subs = cJSON_AddArrayToObject(d, "subcategories");
@@ -112,26 +101,15 @@ void page_category(struct app *app, struct http_req *req)
 	for (size_t i = 0; i < app->ncategories; i++) {
 		if (app->categories[i].parent_id != owner)
 			continue;
-		cJSON *s = category_obj(&app->categories[i]);
+		cJSON *s = page_category_json(&app->categories[i]);
 		cJSON_AddBoolToObject(s, "current", app->categories[i].id == cat->id);
 		cJSON_AddItemToArray(subs, s);
 	}
 	cJSON_AddBoolToObject(d, "has_subcategories", cJSON_GetArraySize(subs) > 0);
 
 	cJSON *list = cJSON_AddArrayToObject(d, "articles");
-	for (size_t i = 0; i < n; i++) {
-		cJSON *it = cJSON_CreateObject();
-		char url[32];
-		snprintf(url, sizeof url, "/a/%lld", arts[i].id);
-		cJSON_AddStringToObject(it, "title", arts[i].title);
-		cJSON_AddStringToObject(it, "url", url);
-		cJSON_AddStringToObject(it, "summary", arts[i].summary);
-		cJSON_AddStringToObject(it, "date",
-					arena_strndup(req->arena, app_local_time(req->arena,
-										 arts[i].published_at),
-						      10));
-		cJSON_AddItemToArray(list, it);
-	}
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(list, page_list_item(req->arena, &arts[i]));
 	cJSON_AddNumberToObject(d, "total", (double)total);
 	char base[96];
 	snprintf(base, sizeof base, "/c/%s/", cat->slug);

@@ -6,28 +6,13 @@
 
 enum { HOME_PINNED = 5, HOME_PER_SECTION = 8, HOME_LATEST = 10 };
 
-/* An article as a list item: {id, title, url, date, category}. */
-static cJSON *list_item(struct arena *a, const struct db_article *art)
-{
-	cJSON *it = cJSON_CreateObject();
-	char url[32];
-	snprintf(url, sizeof url, "/a/%lld", art->id);
-	cJSON_AddNumberToObject(it, "id", (double)art->id);
-	cJSON_AddStringToObject(it, "title", art->title);
-	cJSON_AddStringToObject(it, "url", url);
-	/* lists show the day only */
-	cJSON_AddStringToObject(it, "date", arena_strndup(a, app_local_time(a, art->published_at), 10));
-	cJSON_AddStringToObject(it, "category", art->category_name);
-	return it;
-}
-
 /* Adds the articles as array `key` of obj. */
 static void add_list(cJSON *obj, const char *key, struct arena *a, const struct db_article *arts,
 		     size_t n)
 {
 	cJSON *list = cJSON_AddArrayToObject(obj, key);
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(list, list_item(a, &arts[i]));
+		cJSON_AddItemToArray(list, page_list_item(a, &arts[i]));
 }
 
 void page_home(struct app *app, struct http_req *req)
@@ -56,11 +41,7 @@ void page_home(struct app *app, struct http_req *req)
 				     req->arena, &arts, &n);
 		if (r != DB_OK || n == 0)
 			continue;
-		cJSON *s = cJSON_CreateObject();
-		char url[96];
-		snprintf(url, sizeof url, "/c/%s/", c->slug);
-		cJSON_AddStringToObject(s, "name", c->name);
-		cJSON_AddStringToObject(s, "url", url);
+		cJSON *s = page_category_json(c);
 		add_list(s, "articles", req->arena, arts, n);
 		cJSON_AddItemToArray(sections, s);
 	}
