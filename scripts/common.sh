@@ -10,8 +10,12 @@ GAZETTE_PACKAGES=(
 	libcmark-gfm-dev libcmark-gfm-extensions-dev
 	nginx sqlite3 python3 curl procps
 )
-# What only the tests and the benchmark add (ab).
-GAZETTE_TEST_PACKAGES=(apache2-utils)
+# What only the tests and the benchmark add: ab (bench/rss.sh), the feed and
+# HTML parsers of site_test.py, headless Chromium for browser_test.py.
+GAZETTE_TEST_PACKAGES=(
+	apache2-utils python3-feedparser python3-html5lib
+	python3-selenium chromium chromium-driver
+)
 
 gz_say() { printf '%s\n' "$*" >&2; }
 gz_die() {
