@@ -66,8 +66,20 @@ void html_attr(struct buf *out, const char *s)
 static void percent_encode(struct buf *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t n = s ? strlen(s) : 0, valid = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		/* Why: a link must decode to valid UTF-8, or valid_pct_decode
+		 * refuses it when it comes back; bad bytes become U+FFFD. */
+		if (c >= 0x80 && !valid) {
+			valid = valid_utf8_char(s + i, n - i);
+			if (!valid) {
+				buf_puts(out, "%EF%BF%BD");
+				continue;
+			}
+		}
+		if (valid)
+			valid--;
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		    c == '-' || c == '_' || c == '.' || c == '~') {
 			buf_putc(out, (char)c);
@@ -90,6 +102,23 @@ void html_url_path(struct buf *out, const char *s)
 
 void html_raw_trusted_markup(struct buf *out, const char *s)
 {
-	if (s)
-		buf_puts(out, s);
+	if (!s)
+		return;
+	size_t n = strlen(s);
+	if (valid_utf8(s, n)) {
+		buf_put(out, s, n);
+		return;
+	}
+	/* Why: even our own markup can carry bytes that came from outside;
+	 * like every encoder here it must not break the page's encoding. */
+	for (size_t i = 0; i < n;) {
+		size_t k = valid_utf8_char(s + i, n - i);
+		if (k) {
+			buf_put(out, s + i, k);
+			i += k;
+		} else {
+			buf_puts(out, REPLACEMENT);
+			i++;
+		}
+	}
 }
