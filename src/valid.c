@@ -2,11 +2,14 @@
 #include "valid.h"
 #include "arena.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 size_t valid_utf8_char(const char *str, size_t n)
 {
@@ -146,11 +149,13 @@ bool valid_int(const char *s, long long min, long long max, long long *out)
 	for (const char *q = p; *q; q++)
 		if (*q < '0' || *q > '9')
 			return false;
-	if (p[0] == '0' && p[1])
-		return false; /* no leading zeros: one spelling per number */
+	if (p[0] == '0' && (p[1] || p != s))
+		return false; /* no leading zeros, no "-0": one spelling per number */
 	char *end;
+	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (*end || v < min || v > max)
+	/* Why ERANGE: strtoll clamps an overflow to LLONG_MAX, another number. */
+	if (*end || errno == ERANGE || v < min || v > max)
 		return false;
 	if (out)
 		*out = v;
@@ -208,8 +213,18 @@ bool valid_timezone(const char *s)
 		return true;
 	char path[128];
 	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", s);
+	/* Why the magic: zoneinfo also holds files that are not zones
+	 * (leapseconds, tzdata.zi); a compiled zone starts with "TZif". */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	char magic[4];
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		  read(fd, magic, sizeof magic) == (ssize_t)sizeof magic &&
+		  memcmp(magic, "TZif", 4) == 0;
+	close(fd);
+	return ok;
 }
 
 static bool digits(const char *s, int n, int *out)
