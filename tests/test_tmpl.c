@@ -4,6 +4,7 @@
 #include "tmpl.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,6 +494,34 @@ static void test_random(void)
 	cJSON_Delete(data);
 }
 
+/* Rendering allocates nothing once the output buffer is big enough. */
+static void test_no_allocation(void)
+{
+	const char *pairs[] = {
+		"list", "{{#articles}}<li>{{>item}}</li>{{/articles}}{{^none}}-{{/none}}",
+		"item", "{{title}} {{n}} {{f}} {{site.name}} {{{html}}}{{#tags}}[{{.}}]{{/tags}}",
+	};
+	struct tmpl_set *set = make_set(pairs, 4);
+	cJSON *data = cJSON_Parse("{\"site\":{\"name\":\"S\"},\"articles\":["
+				  "{\"title\":\"<A>\",\"n\":3,\"f\":0.25,\"html\":\"<b>\","
+				  "\"tags\":[\"x\",\"y\"]},{\"title\":\"B\"}]}");
+	struct buf out = BUF_INIT;
+	buf_reserve(&out, 65536);
+	CHECK(tmpl_render(set, "list", data, &out) == 0); /* warms up stdio and the like */
+	buf_reset(&out);
+	struct mallinfo2 before = mallinfo2();
+	for (int i = 0; i < 100; i++) {
+		buf_reset(&out);
+		CHECK(tmpl_render(set, "list", data, &out) == 0);
+	}
+	struct mallinfo2 after = mallinfo2();
+	CHECK(after.uordblks == before.uordblks);
+	CHECK_STR(buf_cstr(&out), "<li>&lt;A&gt; 3 0.25 S <b>[x][y]</li><li>B   S </li>-");
+	buf_free(&out);
+	cJSON_Delete(data);
+	tmpl_set_free(set);
+}
+
 int main(void)
 {
 	test_values();
@@ -502,5 +531,6 @@ int main(void)
 	test_parse_errors();
 	test_load();
 	test_random();
+	test_no_allocation();
 	return check_done("test_tmpl");
 }
