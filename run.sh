@@ -163,9 +163,16 @@ Gazette is serving $url
   Press Ctrl-C to stop.
 EOF
 
-# Serve until a signal (trap above) or until one of the two dies.
+# Serve until a signal (trap above) or until one of the two exits. Ctrl-C in
+# a terminal reaches the whole process group: nginx and the pool stop on it
+# by themselves (exit 0), and bash then skips our INT trap because the child
+# it waited for handled the signal. So an exit 0 is a requested stop too.
 status=0
 wait -n "$pool_pid" "$nginx_pid" || status=$?
+if [ "$status" -eq 0 ]; then
+	gz_say "Stopping."
+	exit 0
+fi
 if ! alive "$pool_pid"; then
 	gz_say "The worker pool exited (status $status); see $data/log/gazette.log"
 else
