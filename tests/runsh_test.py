@@ -1,6 +1,6 @@
 """./run.sh itself: it serves the site on GAZETTE_PORT with its data in
-GAZETTE_DATA, stops every process it started on SIGTERM, and a second run on
-the same data keeps the articles and prints the same demo login."""
+GAZETTE_DATA, stops every process it started on SIGTERM and on Ctrl-C, and a
+second run on the same data keeps the articles and prints the same demo login."""
 
 import os
 import queue
@@ -60,9 +60,14 @@ class RunSh:
             if m:
                 return m
 
-    def stop(self, sig=signal.SIGTERM, timeout=20):
+    def stop(self, sig=signal.SIGTERM, timeout=20, group=False):
+        """Sends sig to run.sh (or, with group, to its whole process group, as a
+        terminal's Ctrl-C does); returns its exit status."""
         if self.popen.poll() is None:
-            self.popen.send_signal(sig)
+            if group:
+                os.killpg(self.popen.pid, sig)
+            else:
+                self.popen.send_signal(sig)
             try:
                 return self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -74,8 +79,9 @@ class RunSh:
         return self.popen.wait()
 
 
-def serve_once(c, scratch, data, run):
-    """Starts run.sh, checks the site, stops it; returns (titles, login line)."""
+def serve_once(c, scratch, data, run, stop):
+    """Starts run.sh, checks the site, stops it with stop ("SIGTERM" to run.sh
+    or "Ctrl-C": SIGINT to its process group); returns (titles, login)."""
     port = h.free_port()
     rs = scratch.track(RunSh(scratch, data, port))
     m = rs.wait_for(URL_LINE, 600)
@@ -104,10 +110,13 @@ def serve_once(c, scratch, data, run):
         started += h.children(p)
     c.check(len(started) >= 5, f"run {run}: pool + 2 workers + nginx + a worker", started)
 
-    status = rs.stop(signal.SIGTERM)
-    c.eq(status, 0, f"run {run}: run.sh exits 0 on SIGTERM")
+    if stop == "Ctrl-C":
+        status = rs.stop(signal.SIGINT, group=True)
+    else:
+        status = rs.stop(signal.SIGTERM)
+    c.eq(status, 0, f"run {run}: run.sh exits 0 on {stop}")
     left = [p for p in started if h.alive(p)]
-    c.check(not left, f"run {run}: SIGTERM stops every process run.sh started", left)
+    c.check(not left, f"run {run}: {stop} stops every process run.sh started", left)
     c.check(not os.path.exists(os.path.join(data, "run", "gazette.sock")),
             f"run {run}: the socket is removed")
     mode = os.stat(os.path.join(data, "demo-login.txt")).st_mode & 0o777
@@ -117,7 +126,7 @@ def serve_once(c, scratch, data, run):
 
 def test(c, scratch):
     data = scratch.file("data")
-    titles1, login1 = serve_once(c, scratch, data, 1)
+    titles1, login1 = serve_once(c, scratch, data, 1, "SIGTERM")
     c.check(login1 and login1[0] == "editor" and len(login1[1]) >= 16,
             "the demo login is 'editor' with a password of 16+ characters", login1)
     c.check(os.path.exists(os.path.join(data, "gazette.db")), "the database is in GAZETTE_DATA")
@@ -125,7 +134,7 @@ def test(c, scratch):
     c.check(r.returncode == 0 and "editor" in r.stdout, "`gazette user list` shows editor",
             r.stdout + r.stderr)
 
-    titles2, login2 = serve_once(c, scratch, data, 2)
+    titles2, login2 = serve_once(c, scratch, data, 2, "Ctrl-C")
     c.eq(titles2, titles1, "a second run serves the same articles")
     c.eq(login2, login1, "a second run prints the same login")
 
