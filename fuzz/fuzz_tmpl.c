@@ -7,7 +7,8 @@
  *
  * Build (not part of the CMake build yet), e.g.:
  *   clang -g -fsanitize=fuzzer,address,undefined -Iinclude fuzz/fuzz_tmpl.c \
- *     src/tmpl.c src/html.c src/valid.c src/buf.c src/log.c src/arena.c -lcjson -lm
+ *     src/tmpl.c src/tmpl_render.c src/html.c src/valid.c src/buf.c src/log.c \
+ *     src/arena.c -lcjson -lm
  */
 #include "buf.h"
 #include "tmpl.h"
@@ -20,11 +21,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char fuzz_data[] =
-	"{\"title\":\"<T & 'q'>\",\"n\":12,\"f\":2.5,\"zero\":0,\"t\":true,\"no\":false,"
-	"\"nul\":null,\"empty\":\"\",\"none\":[],\"html\":\"<b>x</b>\","
-	"\"site\":{\"name\":\"Gazette\",\"a\":{\"b\":{\"c\":\"deep\"}}},"
-	"\"articles\":[{\"title\":\"A\",\"tags\":[\"x\",\"y\"]},{\"title\":\"B\",\"tags\":[]}],"
-	"\"a\":[1,\"two\"],\"b\":{\"a\":\"x\"},\"p\":\"p\",\"main\":{\"main\":1}}";
+    "{\"title\":\"<T & 'q'>\",\"n\":12,\"f\":2.5,\"zero\":0,\"t\":true,\"no\":false,"
+    "\"nul\":null,\"empty\":\"\",\"none\":[],\"html\":\"<b>x</b>\","
+    "\"site\":{\"name\":\"Gazette\",\"a\":{\"b\":{\"c\":\"deep\"}}},"
+    "\"articles\":[{\"title\":\"A\",\"tags\":[\"x\",\"y\"]},{\"title\":\"B\",\"tags\":[]}],"
+    "\"a\":[1,\"two\"],\"b\":{\"a\":\"x\"},\"p\":\"p\",\"main\":{\"main\":1}}";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,69 +1,27 @@
 /*
- * The template engine: a Mustache subset parsed once into a flat node list
- * per template, rendered against a cJSON tree with a fixed-size context
- * stack. Rendering allocates nothing but the output buffer's growth.
+ * The template parser: a Mustache subset parsed once into a flat node list
+ * per template (see tmpl_internal.h), and the set of templates of a
+ * directory. Rendering is in tmpl_render.c.
  */
 #define _GNU_SOURCE /* memmem */
-#include "tmpl.h"
-#include "html.h"
-#include "log.h"
+#include "tmpl_internal.h"
 #include "valid.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TMPL_NAME_MAX 64	       /* characters in a name between {{ }} */
-#define TMPL_NEST_MAX 32	       /* sections open at once in one template */
-#define TMPL_INCLUDE_MAX 16	       /* partials nested inside each other */
-#define TMPL_FILE_MAX (1024 * 1024)    /* bytes of one template */
-#define TMPL_OUT_MAX (32 * 1024 * 1024) /* bytes one render may append */
-/* Every template of an include chain may hold TMPL_NEST_MAX open sections. */
-#define TMPL_CTX_MAX ((TMPL_INCLUDE_MAX + 1) * TMPL_NEST_MAX + 1)
-
-enum tmpl_op {
-	OP_TEXT,     /* text[off..off+len) */
-	OP_VAR,	     /* {{name}}: names[off], nparts NUL-separated parts */
-	OP_RAW,	     /* {{{name}}} */
-	OP_SECTION,  /* {{#name}}: body is nodes (i, arg) */
-	OP_INVERTED, /* {{^name}} */
-	OP_PARTIAL,  /* {{>name}}: names[off] whole; arg = template index or -1 */
-};
-
-struct tnode {
-	uint8_t op;
-	uint8_t nparts; /* 0 for "." */
-	uint32_t line;
-	uint32_t off, len;
-	int32_t arg;
-};
-
-struct tmpl {
-	char *name;
-	char *text;  /* the source, which OP_TEXT nodes point into */
-	char *names; /* the names of the tags, NUL-separated */
-	struct tnode *nodes;
-	uint32_t nnodes;
-};
-
-struct tmpl_set {
-	struct tmpl *v;
-	size_t n, cap;
-};
-
 /* Parser state for one template. */
 struct parser {
 	struct tmpl *t;
 	const char *src;
-	size_t cap;		/* allocated nodes */
+	size_t cap; /* allocated nodes */
 	struct buf names;
 	struct {
 		uint32_t node, line;
@@ -75,7 +33,7 @@ struct parser {
 };
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, const char *where,
-						     const char *fmt, ...)
+                                                      const char *fmt, ...)
 {
 	char msg[200];
 	va_list ap;
@@ -88,7 +46,7 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, 
 }
 
 __attribute__((format(printf, 3, 4))) static int parse_fail(struct parser *p, uint32_t line,
-							   const char *fmt, ...)
+                                                            const char *fmt, ...)
 {
 	char where[TMPL_NAME_MAX + 32], msg[200];
 	va_list ap;
@@ -218,12 +176,13 @@ static int parse_tag(struct parser *p, char kind, size_t a, size_t b, uint32_t l
 	case '/':
 		if (p->nopen == 0)
 			return parse_fail(p, line, "{{/%.*s}} closes no open section", (int)(b - a),
-					  s + a);
+			                  s + a);
 		if (p->open[p->nopen - 1].len != b - a ||
 		    memcmp(s + p->open[p->nopen - 1].off, s + a, b - a) != 0)
-			return parse_fail(p, line, "{{/%.*s}} does not close section '%.*s' of line %u",
-					  (int)(b - a), s + a, (int)p->open[p->nopen - 1].len,
-					  s + p->open[p->nopen - 1].off, p->open[p->nopen - 1].line);
+			return parse_fail(
+			    p, line, "{{/%.*s}} does not close section '%.*s' of line %u",
+			    (int)(b - a), s + a, (int)p->open[p->nopen - 1].len,
+			    s + p->open[p->nopen - 1].off, p->open[p->nopen - 1].line);
 		p->nopen--;
 		p->t->nodes[p->open[p->nopen].node].arg = (int32_t)p->t->nnodes;
 		return 0;
@@ -282,8 +241,8 @@ static int parse(struct parser *p, size_t len)
 	}
 	if (p->nopen) {
 		int k = p->nopen - 1;
-		return parse_fail(p, p->open[k].line, "unclosed section '%.*s'", (int)p->open[k].len,
-				  s + p->open[k].off);
+		return parse_fail(p, p->open[k].line, "unclosed section '%.*s'",
+		                  (int)p->open[k].len, s + p->open[k].off);
 	}
 	return 0;
 }
@@ -296,7 +255,8 @@ static void tmpl_clear(struct tmpl *t)
 	free(t->nodes);
 }
 
-static int find_template(const struct tmpl_set *set, const char *name)
+/* Index of the template called name, or -1 (a linear scan: sets are small). */
+int tmpl_find(const struct tmpl_set *set, const char *name)
 {
 	for (size_t i = 0; set && i < set->n; i++)
 		if (!strcmp(set->v[i].name, name))
@@ -311,19 +271,19 @@ static void resolve_partials(struct tmpl_set *set)
 		struct tmpl *t = &set->v[i];
 		for (uint32_t k = 0; k < t->nnodes; k++)
 			if (t->nodes[k].op == OP_PARTIAL && t->nodes[k].arg < 0)
-				t->nodes[k].arg = find_template(set, t->names + t->nodes[k].off);
+				t->nodes[k].arg = tmpl_find(set, t->names + t->nodes[k].off);
 	}
 }
 
-int tmpl_set_add(struct tmpl_set **set, const char *name, const char *text, size_t len,
-		 char *err, size_t errlen)
+int tmpl_set_add(struct tmpl_set **set, const char *name, const char *text, size_t len, char *err,
+                 size_t errlen)
 {
 	char msg[64];
 	int nparts;
 	const char *why = check_name(name, name ? strlen(name) : 0, &nparts, msg, sizeof msg);
 	if (!name || why || nparts == 0)
 		return fail(err, errlen, "", "bad template name");
-	if (find_template(*set, name) >= 0)
+	if (tmpl_find(*set, name) >= 0)
 		return fail(err, errlen, "", "%s.html: defined twice", name);
 	if (len > TMPL_FILE_MAX)
 		return fail(err, errlen, "", "%s.html: larger than 1 MiB", name);
@@ -437,9 +397,10 @@ static int check_partials(const struct tmpl_set *set, char *err, size_t errlen)
 		const struct tmpl *t = &set->v[i];
 		for (uint32_t k = 0; k < t->nnodes; k++)
 			if (t->nodes[k].op == OP_PARTIAL && t->nodes[k].arg < 0)
-				return fail(err, errlen, "", "%s.html:%u: {{>%s}}: no template %s.html",
-					    t->name, t->nodes[k].line, t->names + t->nodes[k].off,
-					    t->names + t->nodes[k].off);
+				return fail(err, errlen, "",
+				            "%s.html:%u: {{>%s}}: no template %s.html", t->name,
+				            t->nodes[k].line, t->names + t->nodes[k].off,
+				            t->names + t->nodes[k].off);
 	}
 	return 0;
 }
@@ -487,171 +448,4 @@ out:
 		return NULL;
 	}
 	return set;
-}
-
-/* Render state: the output, the context stack, the include depth. */
-struct render {
-	const struct tmpl_set *set;
-	struct buf *out;
-	size_t start;
-	int depth;
-	int nctx;
-	const cJSON *ctx[TMPL_CTX_MAX];
-};
-
-/* A name's value: its first part is looked up from the innermost context
- * outward, the following parts inside what was found. NULL when missing. */
-static const cJSON *lookup(const struct render *r, const struct tmpl *t, const struct tnode *n)
-{
-	if (n->nparts == 0)
-		return r->ctx[r->nctx - 1];
-	const char *part = t->names + n->off;
-	const cJSON *v = NULL;
-	for (int i = r->nctx - 1; i >= 0 && !v; i--)
-		if (cJSON_IsObject(r->ctx[i]))
-			v = cJSON_GetObjectItemCaseSensitive(r->ctx[i], part);
-	for (int k = 1; k < n->nparts && v; k++) {
-		part += strlen(part) + 1;
-		v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, part) : NULL;
-	}
-	return v;
-}
-
-/* Missing, false, null, "", 0 and [] hide a section and show an inverted one. */
-static int truthy(const cJSON *v)
-{
-	if (!v || cJSON_IsFalse(v) || cJSON_IsNull(v) || cJSON_IsInvalid(v))
-		return 0;
-	if (cJSON_IsString(v))
-		return v->valuestring && *v->valuestring;
-	if (cJSON_IsNumber(v))
-		return v->valuedouble != 0;
-	if (cJSON_IsArray(v))
-		return v->child != NULL;
-	return 1;
-}
-
-/* Strings and numbers print; booleans, null, arrays and objects do not. */
-static void put_value(struct buf *out, const cJSON *v, int raw)
-{
-	if (cJSON_IsString(v) && v->valuestring) {
-		if (raw)
-			html_raw_trusted_markup(out, v->valuestring);
-		else
-			html_text(out, v->valuestring);
-	} else if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
-		char num[32];
-		double d = v->valuedouble;
-		if (d == floor(d) && fabs(d) < 1e15) {
-			snprintf(num, sizeof num, "%lld", (long long)d);
-		} else {
-			/* The shortest of %.15g and %.17g that reads back the same. */
-			snprintf(num, sizeof num, "%.15g", d);
-			if (strtod(num, NULL) != d)
-				snprintf(num, sizeof num, "%.17g", d);
-		}
-		buf_puts(out, num);
-	}
-}
-
-static int render_nodes(struct render *r, const struct tmpl *t, uint32_t from, uint32_t to);
-
-static int render_body(struct render *r, const struct tmpl *t, uint32_t from, uint32_t to,
-		       const cJSON *ctx)
-{
-	if (r->nctx == TMPL_CTX_MAX)
-		return -1;
-	r->ctx[r->nctx++] = ctx;
-	int rc = render_nodes(r, t, from, to);
-	r->nctx--;
-	return rc;
-}
-
-static int render_nodes(struct render *r, const struct tmpl *t, uint32_t from, uint32_t to)
-{
-	uint32_t i = from;
-	while (i < to) {
-		const struct tnode *n = &t->nodes[i];
-		const cJSON *v;
-		switch (n->op) {
-		case OP_TEXT:
-			buf_put(r->out, t->text + n->off, n->len);
-			i++;
-			break;
-		case OP_VAR:
-		case OP_RAW:
-			put_value(r->out, lookup(r, t, n), n->op == OP_RAW);
-			i++;
-			break;
-		case OP_SECTION:
-			v = lookup(r, t, n);
-			if (cJSON_IsArray(v)) {
-				for (const cJSON *item = v->child; item; item = item->next)
-					if (render_body(r, t, i + 1, (uint32_t)n->arg, item) != 0)
-						return -1;
-			} else if (truthy(v) && render_body(r, t, i + 1, (uint32_t)n->arg, v) != 0) {
-				return -1;
-			}
-			i = (uint32_t)n->arg;
-			break;
-		case OP_INVERTED:
-			if (!truthy(lookup(r, t, n)) && render_nodes(r, t, i + 1, (uint32_t)n->arg))
-				return -1;
-			i = (uint32_t)n->arg;
-			break;
-		case OP_PARTIAL:
-			if (n->arg < 0) {
-				log_error("template %s.html:%u: no template %s.html", t->name, n->line,
-					  t->names + n->off);
-				return -1;
-			}
-			/* Why: a cycle of includes would otherwise recurse until the
-			 * stack overflows. */
-			if (r->depth == TMPL_INCLUDE_MAX) {
-				log_error("template %s.html:%u: includes nest deeper than %d",
-					  t->name, n->line, TMPL_INCLUDE_MAX);
-				return -1;
-			}
-			r->depth++;
-			const struct tmpl *sub = &r->set->v[n->arg];
-			int rc = render_nodes(r, sub, 0, sub->nnodes);
-			r->depth--;
-			if (rc)
-				return -1;
-			i++;
-			break;
-		default:
-			return -1;
-		}
-		/* Why: loops around includes can multiply output exponentially. */
-		if (r->out->len - r->start > TMPL_OUT_MAX) {
-			log_error("template %s.html: output over %d bytes", t->name, TMPL_OUT_MAX);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * Renders name with data appended to out. Returns 0, or -1 (and out as it
- * was) when there is no such template, an include is missing, includes nest
- * deeper than 16, or the output would pass 32 MiB.
- */
-int tmpl_render(const struct tmpl_set *set, const char *name, const cJSON *data, struct buf *out)
-{
-	int k = name ? find_template(set, name) : -1;
-	if (k < 0) {
-		log_error("template %s.html: no such template", name ? name : "(null)");
-		return -1;
-	}
-	struct render r = {.set = set, .out = out, .start = out->len, .nctx = 1};
-	r.ctx[0] = data;
-	const struct tmpl *t = &set->v[k];
-	if (render_nodes(&r, t, 0, t->nnodes) != 0) {
-		out->len = r.start;
-		if (out->data)
-			out->data[out->len] = '\0';
-		return -1;
-	}
-	return 0;
 }
