@@ -35,7 +35,7 @@ static void test_text(void)
 {
 	CHECK_STR(enc(html_text, "&<>\"'"), "&amp;&lt;&gt;&quot;&#39;");
 	CHECK_STR(enc(html_text, "<script>alert('x')</script>"),
-		  "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+	          "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
 	CHECK_STR(enc(html_text, "a=b `c`"), "a=b `c`");
 	CHECK_STR(enc(html_text, "&amp;"), "&amp;amp;");
 	CHECK_STR(enc(html_text, "plain ASCII 123 / ? # ; :"), "plain ASCII 123 / ? # ; :");
@@ -47,7 +47,7 @@ static void test_text(void)
 	/* Tab, LF and CR are text; other C0 controls become U+FFFD. */
 	CHECK_STR(enc(html_text, "a\tb\nc\rd"), "a\tb\nc\rd");
 	CHECK_STR(enc(html_text, "\x01x\x08y\x0B\x0C\x1B[31m\x1F"),
-		  FFFD "x" FFFD "y" FFFD FFFD FFFD "[31m" FFFD);
+	          FFFD "x" FFFD "y" FFFD FFFD FFFD "[31m" FFFD);
 
 	/* html_textn reads exactly n bytes, NUL included. */
 	CHECK_STR(textn("a<b>c", 2), "a&lt;");
@@ -68,7 +68,7 @@ static void test_attr(void)
 {
 	CHECK_STR(enc(html_attr, "&<>\"'`="), "&amp;&lt;&gt;&quot;&#39;&#96;&#61;");
 	CHECK_STR(enc(html_attr, "\" onmouseover=\"alert(1)"),
-		  "&quot; onmouseover&#61;&quot;alert(1)");
+	          "&quot; onmouseover&#61;&quot;alert(1)");
 	CHECK_STR(enc(html_attr, "x' autofocus onfocus='y"), "x&#39; autofocus onfocus&#61;&#39;y");
 	CHECK_STR(enc(html_attr, "/a/12?x=1&y=2"), "/a/12?x&#61;1&amp;y&#61;2");
 	CHECK_STR(enc(html_attr, "校园新闻"), "校园新闻");
@@ -82,10 +82,9 @@ static void test_url(void)
 {
 	/* Unreserved characters stay; everything else is %XX, upper-case hex. */
 	CHECK_STR(enc(html_url_arg, "AZaz09-_.~"), "AZaz09-_.~");
-	CHECK_STR(enc(html_url_arg, "a b&c=d/e?f#g+h%i"),
-		  "a%20b%26c%3Dd%2Fe%3Ff%23g%2Bh%25i");
+	CHECK_STR(enc(html_url_arg, "a b&c=d/e?f#g+h%i"), "a%20b%26c%3Dd%2Fe%3Ff%23g%2Bh%25i");
 	CHECK_STR(enc(html_url_arg, "<\"'>`;:@!$*(),[]{}|\\^"),
-		  "%3C%22%27%3E%60%3B%3A%40%21%24%2A%28%29%2C%5B%5D%7B%7D%7C%5C%5E");
+	          "%3C%22%27%3E%60%3B%3A%40%21%24%2A%28%29%2C%5B%5D%7B%7D%7C%5C%5E");
 	CHECK_STR(enc(html_url_arg, "中文"), "%E4%B8%AD%E6%96%87");
 	CHECK_STR(enc(html_url_arg, "\t\n\r\x01\x7F"), "%09%0A%0D%01%7F");
 	CHECK_STR(enc(html_url_arg, ""), "");
@@ -113,7 +112,7 @@ static void test_url(void)
 static void test_raw(void)
 {
 	CHECK_STR(enc(html_raw_trusted_markup, "<p class=\"x\">a &amp; b</p>"),
-		  "<p class=\"x\">a &amp; b</p>");
+	          "<p class=\"x\">a &amp; b</p>");
 	CHECK_STR(enc(html_raw_trusted_markup, "<em>中文</em>"), "<em>中文</em>");
 	CHECK_STR(enc(html_raw_trusted_markup, ""), "");
 	CHECK_STR(enc(html_raw_trusted_markup, NULL), "");
@@ -125,19 +124,19 @@ static void test_raw(void)
 static void test_bad_utf8_everywhere(void)
 {
 	static const char *const bad[] = {
-		"\x80",		    /* lone continuation byte */
-		"\xC3",		    /* truncated 2-byte */
-		"\xC3\x28",	    /* bad continuation */
-		"\xC0\xAF",	    /* overlong '/' */
-		"\xE0\x80\xAF",	    /* overlong, 3 bytes */
-		"\xE4\xB8",	    /* truncated 3-byte (中 without its last byte) */
-		"\xED\xA0\x80",	    /* surrogate U+D800 */
-		"\xED\xBF\xBF",	    /* surrogate U+DFFF */
-		"\xF4\x90\x80\x80", /* above U+10FFFF */
-		"\xF5\x80\x80\x80", /* never a lead byte */
-		"\xF8\x88\x80\x80\x80",
-		"\xFE\xFF",
-		"ok\xF0\x9F\x98",   /* truncated emoji at the end */
+	    "\x80",             /* lone continuation byte */
+	    "\xC3",             /* truncated 2-byte */
+	    "\xC3\x28",         /* bad continuation */
+	    "\xC0\xAF",         /* overlong '/' */
+	    "\xE0\x80\xAF",     /* overlong, 3 bytes */
+	    "\xE4\xB8",         /* truncated 3-byte (中 without its last byte) */
+	    "\xED\xA0\x80",     /* surrogate U+D800 */
+	    "\xED\xBF\xBF",     /* surrogate U+DFFF */
+	    "\xF4\x90\x80\x80", /* above U+10FFFF */
+	    "\xF5\x80\x80\x80", /* never a lead byte */
+	    "\xF8\x88\x80\x80\x80",
+	    "\xFE\xFF",
+	    "ok\xF0\x9F\x98", /* truncated emoji at the end */
 	};
 	static const encoder encoders[] = {html_text, html_attr, html_raw_trusted_markup};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -155,8 +154,8 @@ static void test_bad_utf8_everywhere(void)
 	CHECK_STR(enc(html_text, "中\xFF文"), "中" FFFD "文");
 	/* Valid boundaries are kept. */
 	CHECK_STR(enc(html_text, "\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80"
-				 "\xF4\x8F\xBF\xBF"),
-		  "\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF");
+	                         "\xF4\x8F\xBF\xBF"),
+	          "\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF");
 }
 
 int main(void)

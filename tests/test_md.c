@@ -105,21 +105,21 @@ static void test_raw_html_dropped(void)
 static void test_dangerous_urls(void)
 {
 	const char *bad[] = {
-		"[x](javascript:alert(1))",
-		"[x](JaVaScRiPt:alert(1))",
-		"[x](vbscript:msgbox(1))",
-		"[x](file:///etc/passwd)",
-		"[x](data:text/html;base64,PHNjcmlwdD4=)",
-		"[x](DATA:text/html,x)",
-		"[x](&#106;avascript:alert(1))",
-		"[x](javascript&colon;alert(1))",
-		"[x](java&#09;script:alert(1))",
-		"[x](<java script:alert(1)>)",
-		"<javascript:alert(1)>",
-		"[x][r]\n\n[r]: javascript:alert(1)",
-		"text ![i](data:image/png;base64,iVBORw0KGgo=) text",
-		"![i](javascript:alert(1))",
-		"![i](<data:image/svg+xml,%3Csvg onload=alert(1)%3E>)",
+	    "[x](javascript:alert(1))",
+	    "[x](JaVaScRiPt:alert(1))",
+	    "[x](vbscript:msgbox(1))",
+	    "[x](file:///etc/passwd)",
+	    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+	    "[x](DATA:text/html,x)",
+	    "[x](&#106;avascript:alert(1))",
+	    "[x](javascript&colon;alert(1))",
+	    "[x](java&#09;script:alert(1))",
+	    "[x](<java script:alert(1)>)",
+	    "<javascript:alert(1)>",
+	    "[x][r]\n\n[r]: javascript:alert(1)",
+	    "text ![i](data:image/png;base64,iVBORw0KGgo=) text",
+	    "![i](javascript:alert(1))",
+	    "![i](<data:image/svg+xml,%3Csvg onload=alert(1)%3E>)",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		char *h = render(bad[i]);
@@ -143,16 +143,17 @@ static void test_dangerous_urls(void)
 
 static void test_figures(void)
 {
-	char *h = render("![Students in the new lab](/media/ab/cd.jpg \"The new lab opened in May\")");
+	char *h =
+	    render("![Students in the new lab](/media/ab/cd.jpg \"The new lab opened in May\")");
 	CHECK_STR(h, "<figure><img src=\"/media/ab/cd.jpg\" alt=\"Students in the new lab\" "
-		     "loading=\"lazy\"><figcaption>The new lab opened in May</figcaption>"
-		     "</figure>\n");
+	             "loading=\"lazy\"><figcaption>The new lab opened in May</figcaption>"
+	             "</figure>\n");
 	free(h);
 
 	/* No title: the alt text is the caption. Surrounding spaces do not matter. */
 	h = render("  ![The library at night](lib.jpg)  \n");
 	CHECK_STR(h, "<figure><img src=\"lib.jpg\" alt=\"The library at night\" "
-		     "loading=\"lazy\"><figcaption>The library at night</figcaption></figure>\n");
+	             "loading=\"lazy\"><figcaption>The library at night</figcaption></figure>\n");
 	free(h);
 
 	/* Neither: no figcaption. */
@@ -191,7 +192,8 @@ static void test_figures(void)
 	free(h);
 
 	/* Attribute-breaking characters in alt, title and URL are escaped. */
-	h = render("![x\"><script>alert(1)</script>](p.png \"t\\\" onload=alert(1) \\\"><script>\")");
+	h = render(
+	    "![x\"><script>alert(1)</script>](p.png \"t\\\" onload=alert(1) \\\"><script>\")");
 	CHECK(!has_ci(h, "<script"));
 	CHECK(!HAS(h, "\" onload"));
 	CHECK(HAS(h, "&quot;"));

@@ -83,8 +83,8 @@ static void test_literals(void)
 static void test_sections(void)
 {
 	const char *data = "{\"site\":{\"name\":\"G\"},\"articles\":["
-			   "{\"title\":\"A\",\"tags\":[\"x\",\"<y>\"]},"
-			   "{\"title\":\"B\",\"tags\":[]}]}";
+	                   "{\"title\":\"A\",\"tags\":[\"x\",\"<y>\"]},"
+	                   "{\"title\":\"B\",\"tags\":[]}]}";
 	RUN("{{#articles}}[{{title}}@{{site.name}}:{{#tags}}({{.}}){{/tags}}"
 	    "{{^tags}}none{{/tags}}]{{/articles}}",
 	    data, "[A@G:(x)(&lt;y&gt;)][B@G:none]");
@@ -145,7 +145,7 @@ static struct tmpl_set *make_set(const char *const *pairs, size_t n)
 	char err[256];
 	for (size_t i = 0; i + 1 < n; i += 2) {
 		if (tmpl_set_add(&set, pairs[i], pairs[i + 1], strlen(pairs[i + 1]), err,
-				 sizeof err) != 0) {
+		                 sizeof err) != 0) {
 			fprintf(stderr, "make_set: %s\n", err);
 			CHECK(0);
 			tmpl_set_free(set);
@@ -159,23 +159,24 @@ static void test_partials(void)
 {
 	/* "page" is added before "head" exists: includes resolve late. */
 	const char *pairs[] = {
-		"page", "<html>{{>head}}{{#items}}{{> item }}{{/items}}</html>",
-		"head", "<title>{{title}}</title>",
-		"item", "<li>{{name}} ({{title}})</li>",
-		"self", "x{{>self}}",
-		"ping", "a{{>pong}}",
-		"pong", "b{{>ping}}",
-		"lost", "before {{>nowhere}} after",
+	    "page", "<html>{{>head}}{{#items}}{{> item }}{{/items}}</html>",
+	    "head", "<title>{{title}}</title>",
+	    "item", "<li>{{name}} ({{title}})</li>",
+	    "self", "x{{>self}}",
+	    "ping", "a{{>pong}}",
+	    "pong", "b{{>ping}}",
+	    "lost", "before {{>nowhere}} after",
 	};
 	struct tmpl_set *set = make_set(pairs, sizeof pairs / sizeof *pairs);
 	CHECK(set != NULL);
 	if (!set)
 		return;
-	cJSON *data = cJSON_Parse("{\"title\":\"T<\",\"items\":[{\"name\":\"a\"},{\"name\":\"b\"}]}");
+	cJSON *data =
+	    cJSON_Parse("{\"title\":\"T<\",\"items\":[{\"name\":\"a\"},{\"name\":\"b\"}]}");
 	struct buf out = BUF_INIT;
 	CHECK(tmpl_render(set, "page", data, &out) == 0);
 	CHECK_STR(buf_cstr(&out),
-		  "<html><title>T&lt;</title><li>a (T&lt;)</li><li>b (T&lt;)</li></html>");
+	          "<html><title>T&lt;</title><li>a (T&lt;)</li><li>b (T&lt;)</li></html>");
 
 	/* Failures leave the buffer as it was. */
 	buf_reset(&out);
@@ -247,7 +248,8 @@ static void test_parse_errors(void)
 	RUN("{{#a}}{{#b}}", "{}", "ERR:t.html:1: unclosed section 'b'");
 	RUN("x\n{{/x}}", "{}", "ERR:t.html:2: {{/x}} closes no open section");
 	RUN("{{#a}}\n\n{{/b}}", "{}", "ERR:t.html:3: {{/b}} does not close section 'a' of line 1");
-	RUN("{{#a}}{{#b}}{{/a}}{{/b}}", "{}", "ERR:t.html:1: {{/a}} does not close section 'b' of line 1");
+	RUN("{{#a}}{{#b}}{{/a}}{{/b}}", "{}",
+	    "ERR:t.html:1: {{/a}} does not close section 'b' of line 1");
 	RUN("{{^a}}{{/a}}{{/a}}", "{}", "ERR:t.html:1: {{/a}} closes no open section");
 
 	/* Templates that end inside a tag. */
@@ -382,7 +384,7 @@ static void test_load(void)
 	if (!set)
 		fprintf(stderr, "load: %s\n", err);
 	cJSON *data = cJSON_Parse("{\"name\":\"1\",\"child\":{\"name\":\"2\",\"child\":"
-				  "{\"name\":\"3\",\"child\":false}}}");
+	                          "{\"name\":\"3\",\"child\":false}}}");
 	struct buf out = BUF_INIT;
 	CHECK(tmpl_render(set, "a", data, &out) == 0);
 	CHECK_STR(buf_cstr(&out), "<a>1<b>2<a>3</a></b>\n</a>");
@@ -498,13 +500,15 @@ static void test_random(void)
 static void test_no_allocation(void)
 {
 	const char *pairs[] = {
-		"list", "{{#articles}}<li>{{>item}}</li>{{/articles}}{{^none}}-{{/none}}",
-		"item", "{{title}} {{n}} {{f}} {{site.name}} {{{html}}}{{#tags}}[{{.}}]{{/tags}}",
+	    "list",
+	    "{{#articles}}<li>{{>item}}</li>{{/articles}}{{^none}}-{{/none}}",
+	    "item",
+	    "{{title}} {{n}} {{f}} {{site.name}} {{{html}}}{{#tags}}[{{.}}]{{/tags}}",
 	};
 	struct tmpl_set *set = make_set(pairs, 4);
 	cJSON *data = cJSON_Parse("{\"site\":{\"name\":\"S\"},\"articles\":["
-				  "{\"title\":\"<A>\",\"n\":3,\"f\":0.25,\"html\":\"<b>\","
-				  "\"tags\":[\"x\",\"y\"]},{\"title\":\"B\"}]}");
+	                          "{\"title\":\"<A>\",\"n\":3,\"f\":0.25,\"html\":\"<b>\","
+	                          "\"tags\":[\"x\",\"y\"]},{\"title\":\"B\"}]}");
 	struct buf out = BUF_INIT;
 	buf_reserve(&out, 65536);
 	CHECK(tmpl_render(set, "list", data, &out) == 0); /* warms up stdio and the like */

@@ -25,17 +25,17 @@ static void test_utf8_char(void)
 
 	CHECK(valid_utf8_char("", 0) == 0);
 	CHECK(valid_utf8_char("a", 0) == 0);
-	CHECK(valid_utf8_char("\x80", 1) == 0);		    /* continuation first */
+	CHECK(valid_utf8_char("\x80", 1) == 0); /* continuation first */
 	CHECK(valid_utf8_char("\xBF", 1) == 0);
-	CHECK(valid_utf8_char("\xC0\x80", 2) == 0);	    /* overlong NUL */
-	CHECK(valid_utf8_char("\xC1\xBF", 2) == 0);	    /* overlong */
-	CHECK(valid_utf8_char("\xE0\x80\x80", 3) == 0);	    /* overlong 3-byte */
-	CHECK(valid_utf8_char("\xE0\x9F\xBF", 3) == 0);	    /* overlong U+07FF */
+	CHECK(valid_utf8_char("\xC0\x80", 2) == 0);         /* overlong NUL */
+	CHECK(valid_utf8_char("\xC1\xBF", 2) == 0);         /* overlong */
+	CHECK(valid_utf8_char("\xE0\x80\x80", 3) == 0);     /* overlong 3-byte */
+	CHECK(valid_utf8_char("\xE0\x9F\xBF", 3) == 0);     /* overlong U+07FF */
 	CHECK(valid_utf8_char("\xF0\x80\x80\x80", 4) == 0); /* overlong 4-byte */
 	CHECK(valid_utf8_char("\xF0\x8F\xBF\xBF", 4) == 0);
-	CHECK(valid_utf8_char("\xED\xA0\x80", 3) == 0);	    /* U+D800 */
-	CHECK(valid_utf8_char("\xED\xBF\xBF", 3) == 0);	    /* U+DFFF */
-	CHECK(valid_utf8_char("\xED\x9F\xBF", 3) == 3);	    /* U+D7FF is fine */
+	CHECK(valid_utf8_char("\xED\xA0\x80", 3) == 0);     /* U+D800 */
+	CHECK(valid_utf8_char("\xED\xBF\xBF", 3) == 0);     /* U+DFFF */
+	CHECK(valid_utf8_char("\xED\x9F\xBF", 3) == 3);     /* U+D7FF is fine */
 	CHECK(valid_utf8_char("\xF4\x90\x80\x80", 4) == 0); /* U+110000 */
 	CHECK(valid_utf8_char("\xF5\x80\x80\x80", 4) == 0);
 	CHECK(valid_utf8_char("\xF8\x88\x80\x80\x80", 5) == 0);
@@ -286,7 +286,7 @@ static void test_timezone(void)
 	CHECK(!valid_timezone("/etc"));
 	CHECK(!valid_timezone("/etc/localtime"));
 	CHECK(!valid_timezone("Nowhere/City"));
-	CHECK(!valid_timezone("Asia"));	  /* a directory */
+	CHECK(!valid_timezone("Asia"));  /* a directory */
 	CHECK(!valid_timezone("Asia/")); /* a directory */
 	CHECK(!valid_timezone("utc/x"));
 	CHECK(!valid_timezone("Asia/Shanghai "));
@@ -314,9 +314,9 @@ static void test_time(void)
 	CHECK(valid_time("2024-03-01T00:00:00-05:30", &t) && t == 1709271000);
 	CHECK(valid_time("2024-01-01T00:00:00+00:00", &t) && t == 1704067200);
 	CHECK(valid_time("2024-01-01T00:00:00-00:00", &t) && t == 1704067200);
-	CHECK(valid_time("2024-01-01 00:00:00", &t) && t == 1704067200); /* space form is UTC */
-	CHECK(valid_time("2024-02-29T12:00:00Z", &t) && t == 1709208000); /* leap year */
-	CHECK(valid_time("2000-02-29T00:00:00Z", &t) && t == 951782400); /* divisible by 400 */
+	CHECK(valid_time("2024-01-01 00:00:00", &t) && t == 1704067200);    /* space form is UTC */
+	CHECK(valid_time("2024-02-29T12:00:00Z", &t) && t == 1709208000);   /* leap year */
+	CHECK(valid_time("2000-02-29T00:00:00Z", &t) && t == 951782400);    /* divisible by 400 */
 	CHECK(valid_time("2038-01-19T03:14:08Z", &t) && t == 2147483648LL); /* past 32 bits */
 	CHECK(valid_time("9999-12-31T23:59:59Z", &t) && t == 253402300799LL);
 	CHECK(valid_time("2024-12-31T23:59:59Z", &t));
