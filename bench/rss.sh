@@ -62,12 +62,14 @@ load() {
 		grep -q '^Failed requests: *0$' <<<"$out" || gz_die "failed requests: $out"
 		! grep -q '^Non-2xx responses' <<<"$out" || gz_die "non-2xx answers: $out"
 		left=$((left - n)) i=$((i + 1))
+		bytes=$(awk '/^Document Length:/ { print $3 }' <<<"$out")
 	done
 }
 rss() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$worker/status"
 }
 
+bytes=0
 start=$SECONDS
 load 1000
 rss1=$(rss)
@@ -75,5 +77,5 @@ load 99000
 rss2=$(rss)
 [ "$(pgrep -P "$pool")" = "$worker" ] || gz_die "the worker was replaced during the run: figures void"
 
-echo "requests: 100000 over ${#ids[@]} articles in $((SECONDS - start)) s, 1 worker"
+echo "requests: 100000 over ${#ids[@]} article pages (last one $bytes bytes) in $((SECONDS - start)) s, 1 worker"
 echo "worker RSS after 1000 requests: $rss1 kB; after 100000: $rss2 kB"
