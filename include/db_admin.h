@@ -123,9 +123,9 @@ int db_admin_integrity(struct db *db, void (*fn)(const char *problem, void *ctx)
 /* Runs PRAGMA foreign_key_check and calls fn with a sentence per dangling
  * reference. */
 int db_admin_foreign_keys(struct db *db, void (*fn)(const char *problem, void *ctx), void *ctx);
-/* Runs FTS5's integrity-check on articles_fts; SQLITE_CORRUPT_VTAB when the
- * index does not match the articles. */
-int db_admin_fts_check(struct db *db);
+/* Runs FTS5's integrity-check on both search indexes; calls fn with a
+ * sentence for each one that is damaged or out of step with the articles. */
+int db_admin_fts_check(struct db *db, void (*fn)(const char *problem, void *ctx), void *ctx);
 
 /*
  * Copies db into a new database file at dest with the online backup API,

@@ -122,7 +122,7 @@ int cli_cmd_demo(struct cli *c, int argc, char **argv)
 	if (db_begin_write(db) != SQLITE_OK || db_admin_article_count(db, &have) != SQLITE_OK)
 		goto dberr;
 	if (have > 0) {
-		fputs("demo content not loaded: the database already has articles\n", c->out);
+		fputs("demo content not loaded: articles are already present\n", c->out);
 		ret = CLI_OK;
 		goto out;
 	}

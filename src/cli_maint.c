@@ -101,14 +101,8 @@ int cli_cmd_check(struct cli *c, int argc, char **argv)
 	if (!schema_ok) {
 		fputs("FAIL full-text index: not checked, the schema is not current\n", c->out);
 		s.problems++;
-	} else if (db_admin_fts_check(db) == SQLITE_OK) {
-		fputs("ok full-text index\n", c->out);
 	} else {
-		fprintf(c->out,
-		        "FAIL full-text index: %s (rebuild it with INSERT INTO "
-		        "articles_fts(articles_fts) VALUES('rebuild'))\n",
-		        sqlite3_errmsg(db->h));
-		s.problems++;
+		run_check(&s, db, "full-text index", db_admin_fts_check);
 	}
 	db_close(db);
 	if (s.problems) {
@@ -122,6 +116,14 @@ static bool exists(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 || errno != ENOENT;
+}
+
+/* A -wal or -journal with content would be replayed into whatever
+ * database file later has its name; an empty one is inert. */
+static bool has_content(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size > 0 : errno != ENOENT;
 }
 
 /* Makes the rename or link that published the copy durable. */
@@ -171,9 +173,9 @@ int cli_cmd_backup(struct cli *c, int argc, char **argv)
 	 * new copy when it is opened, corrupting it: never replace such a file. */
 	char side[4100];
 	snprintf(side, sizeof side, "%s-wal", dest);
-	bool busy = exists(side);
+	bool busy = has_content(side);
 	snprintf(side, sizeof side, "%s-journal", dest);
-	if (busy || exists(side)) {
+	if (busy || has_content(side)) {
 		cli_error(c,
 		          "backup: %s has a -wal or -journal file: it is in use or was not "
 		          "closed cleanly",

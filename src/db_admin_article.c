@@ -164,13 +164,40 @@ int db_admin_foreign_keys(struct db *db, void (*fn)(const char *problem, void *c
 	return end_rows(st, rc);
 }
 
-int db_admin_fts_check(struct db *db)
+static void fts_problem(struct db *db, int rc, const char *index, const char *fix,
+                        void (*fn)(const char *problem, void *ctx), void *ctx)
 {
-	/* For an external-content table this also compares the index with the
-	 * articles rows it was built from. */
-	sqlite3_stmt *st =
-	    db_stmt(db, "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");
-	return st ? step_done(st) : SQLITE_ERROR;
+	char line[400];
+	snprintf(line, sizeof line, "%s: %s%s", index,
+	         (rc & 0xff) == SQLITE_CORRUPT ? "does not match the articles or is damaged"
+	                                       : sqlite3_errmsg(db->h),
+	         fix);
+	fn(line, ctx);
+}
+
+int db_admin_fts_check(struct db *db, void (*fn)(const char *problem, void *ctx), void *ctx)
+{
+	/* rank = 1 makes FTS5 also compare an external-content index with the
+	 * rows it was built from, so a trigger that missed an update shows. */
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO articles_fts(articles_fts, rank) "
+	                               "VALUES ('integrity-check', 1)");
+	if (!st)
+		return SQLITE_ERROR;
+	int rc = step_done(st);
+	if (rc != SQLITE_OK)
+		fts_problem(
+		    db, rc, "articles_fts",
+		    " (rebuild it: INSERT INTO articles_fts(articles_fts) VALUES('rebuild'))", fn,
+		    ctx);
+	/* The contentless short-term index can only check itself. */
+	st = db_stmt(db, "INSERT INTO articles_short_fts(articles_short_fts) "
+	                 "VALUES ('integrity-check')");
+	if (!st)
+		return SQLITE_ERROR;
+	rc = step_done(st);
+	if (rc != SQLITE_OK)
+		fts_problem(db, rc, "articles_short_fts", "", fn, ctx);
+	return SQLITE_OK;
 }
 
 /* ---- backup ---- */
