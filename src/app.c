@@ -221,14 +221,16 @@ void app_handle(struct app *app, struct http_io *io)
 		status = -1;
 	}
 
-	if (status == 0 && !(route->flags & ROUTE_NO_SCHEMA)) {
+	/* Site data (labels, menu) is brought up to date for error pages too,
+	 * so a 404 speaks the site's language. */
+	if (status >= 0 && !(route && (route->flags & ROUTE_NO_SCHEMA))) {
 		enum db_result r = app_refresh(app);
 		if (r == DB_ERROR && !app->schema_ok) {
 			/* Why: serving a schema the code does not know could show wrong
 			 * data or fail oddly; say what to do instead. */
 			log_error("not serving: %s", app->schema_msg);
 			status = 503;
-		} else if (r != DB_OK) {
+		} else if (r != DB_OK && status == 0) {
 			page_db_error(app, &req, r);
 			status = -1;
 		}
