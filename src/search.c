@@ -74,7 +74,10 @@ static void sql_ngrams(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	struct buf out = BUF_INIT;
 	search_ngrams(text, (size_t)n, &out);
-	sqlite3_result_text(ctx, out.data ? out.data : "", (int)out.len, free);
+	if (!out.data) /* nothing was written: no buffer to hand over */
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+	else
+		sqlite3_result_text(ctx, out.data, (int)out.len, free);
 }
 
 int search_register(sqlite3 *h)
