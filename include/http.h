@@ -65,6 +65,7 @@ struct http_req {
 
 	/* Request line and headers, validated. */
 	enum http_method method;
+	const char *base;        /* the mount point: "" at the site root, else "/news" */
 	const char *path;        /* decoded path below the mount point, starts with '/' */
 	const char *query;       /* raw query string, "" if none */
 	const char *remote_addr; /* "" if unknown */
@@ -128,7 +129,8 @@ int http_header(struct http_req *req, const char *name, const char *value);
 int http_finish(struct http_req *req);
 
 /*
- * The site's absolute base URL without a trailing slash ("https://news.example.edu"),
+ * The site's absolute base URL without a trailing slash, mount point included
+ * ("https://www.example.edu/news"),
  * for feeds and sitemaps: scheme from HTTPS, host from the Host header when
  * it is a plain host[:port], else SERVER_NAME[:SERVER_PORT]. In the arena.
  */

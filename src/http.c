@@ -113,6 +113,18 @@ int http_req_init(struct http_req *req, struct http_io *io, struct arena *arena,
 	}
 	if (!path || !*path)
 		path = "/";
+	/* The mount point: SCRIPT_NAME as the server passes it ("" at the
+	 * root, "/news" under a prefix). Only a plain path is accepted, since
+	 * it is printed into every link. */
+	const char *base = http_env(req, "SCRIPT_NAME");
+	req->base = "";
+	if (base && base[0] == '/' && strlen(base) < 256 && !strpbrk(base, "\"<>'` ?#%") &&
+	    valid_line(base, 255)) {
+		size_t n = strlen(base);
+		while (n > 0 && base[n - 1] == '/')
+			n--;
+		req->base = arena_strndup(arena, base, n);
+	}
 	if (strlen(path) > MAX_URI)
 		return 414;
 	if (path[0] != '/' || !valid_line(path, MAX_URI))
@@ -235,15 +247,15 @@ const char *http_base_url(struct http_req *req)
 	 * links that caches then keep; only a plain host[:port] is accepted. */
 	const char *host = http_env(req, "HTTP_HOST");
 	if (host_ok(host))
-		return arena_printf(req->arena, "%s://%s", scheme, host);
+		return arena_printf(req->arena, "%s://%s%s", scheme, host, req->base);
 	const char *name = http_env(req, "SERVER_NAME");
 	const char *port = http_env(req, "SERVER_PORT");
 	if (!host_ok(name))
 		name = "localhost";
 	bool default_port = !port || !host_ok(port) || (!req->https && !strcmp(port, "80")) ||
 			    (req->https && !strcmp(port, "443"));
-	return default_port ? arena_printf(req->arena, "%s://%s", scheme, name)
-			    : arena_printf(req->arena, "%s://%s:%s", scheme, name, port);
+	return default_port ? arena_printf(req->arena, "%s://%s%s", scheme, name, req->base)
+			    : arena_printf(req->arena, "%s://%s:%s%s", scheme, name, port, req->base);
 }
 
 const char *http_reason(int status)

@@ -22,6 +22,9 @@ cJSON *page_data(struct app *app, struct http_req *req)
 		cJSON_AddItemReferenceToObject(d, "menu", app->menu);
 	cJSON_AddStringToObject(d, "lang", app->lang[0] ? app->lang : "en");
 	cJSON_AddStringToObject(d, "path", req->path);
+	/* Links in templates are {{base}}/… so the site works under a prefix. */
+	cJSON_AddStringToObject(d, "base", req->base);
+	cJSON_AddStringToObject(d, "static", arena_printf(req->arena, "%s/static", req->base));
 	return d;
 }
 

@@ -120,8 +120,7 @@ void page_category(struct app *app, struct http_req *req)
 void page_category_redirect(struct app *app, struct http_req *req)
 {
 	/* /c/news → /c/news/: one address per page. */
-	char url[96];
-	snprintf(url, sizeof url, "/c/%s/", req->arg_slug);
+	const char *url = arena_printf(req->arena, "%s/c/%s/", req->base, req->arg_slug);
 	req->status = 301;
 	http_header(req, "Location", url);
 	req->content_type = "text/plain; charset=utf-8";

@@ -1,10 +1,9 @@
 // Counts one view per page load and shows the new total. The article HTML
 // itself stays the same for every visitor, so caches can keep it; without
 // JavaScript the count rendered with the page is shown.
-const el = document.querySelector('.views[data-article]');
+const el = document.querySelector('.views[data-count-url]');
 if (el) {
-  const id = el.dataset.article;
-  fetch(`/api/articles/${encodeURIComponent(id)}/view`, {
+  fetch(el.dataset.countUrl, {
     method: 'POST',
     headers: { Accept: 'application/json' },
     credentials: 'omit',
