@@ -23,6 +23,7 @@ struct app {
 	struct db *dbw; /* read-write, opened on first use by a route that writes */
 	struct tmpl_set *tmpl;
 	char db_path[1024];
+	char media_dir[1024]; /* uploads: <dir of the database>/media unless configured */
 
 	bool schema_ok;
 	char schema_msg[256];

@@ -9,6 +9,7 @@
 #define GAZETTE_HTTP_H
 
 #include "arena.h"
+#include "auth.h"
 #include "buf.h"
 
 #include <stdbool.h>
@@ -81,6 +82,11 @@ struct http_req {
 	size_t nfields;
 	const char *bad_field; /* the declared field that failed validation, if any */
 
+	/* The editor behind the request's session cookie (front line fills
+	 * it), and that session's CSRF token; NULL for visitors. */
+	const struct auth_user *user;
+	const char *csrf_token;
+
 	/* Response. */
 	int status;          /* 200 until set */
 	struct buf *headers; /* "Name: value\r\n" lines, without status */
@@ -109,6 +115,24 @@ const char *http_env(const struct http_req *req, const char *name);
  * fields are ignored.
  */
 int http_parse_query(struct http_req *req, const struct field_spec *specs);
+/*
+ * Reads the whole request body (CONTENT_LENGTH bytes) into the arena.
+ * Returns 0 with *body NUL-terminated, 413 when it is longer than max
+ * (nothing is read), or 400 when the length is malformed or the body ends
+ * early.
+ */
+int http_read_body(struct http_req *req, size_t max, const char **body, size_t *len);
+/* CONTENT_TYPE, "" when absent. */
+const char *http_content_type(const struct http_req *req);
+/* True when the media type is mime (parameters such as charset ignored). */
+bool http_content_type_is(const struct http_req *req, const char *mime);
+/* Reads an application/x-www-form-urlencoded body of at most max bytes and
+ * parses its declared fields like http_parse_query (FIELD_TEXT fields may
+ * hold line breaks, as LF). Returns 0, 400, 413 or 415 (another type). */
+int http_parse_form(struct http_req *req, const struct field_spec *specs, size_t max);
+/* The value of cookie name, or NULL (absent or not a clean single line). */
+const char *http_cookie(const struct http_req *req, const char *name);
+
 /* A parsed field, or NULL when absent. */
 const struct field_value *http_field(const struct http_req *req, const char *name);
 

@@ -31,6 +31,11 @@ int app_open(struct app *app, const char *db_path, const char *templates_dir, ch
 	memset(app, 0, sizeof *app);
 	app->data_version = -1;
 	snprintf(app->db_path, sizeof app->db_path, "%s", db_path);
+	/* Uploads live beside the database (run.sh: $GAZETTE_DATA/media). */
+	const char *slash = strrchr(db_path, '/');
+	int dirlen = slash ? (int)(slash - db_path) : 1;
+	snprintf(app->media_dir, sizeof app->media_dir, "%.*s/media", dirlen,
+		 slash ? db_path : ".");
 	app->tmpl = tmpl_set_load(templates_dir, err, errlen);
 	if (!app->tmpl)
 		return -1;

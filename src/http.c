@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 enum {
 	MAX_URI = 4096,   /* longer paths or query strings get 414 */
@@ -160,22 +161,31 @@ static bool field_check(const struct field_spec *spec, const char *text, struct 
 	return false;
 }
 
-int http_parse_query(struct http_req *req, const struct field_spec *specs)
+/* Parses name=value&… pairs of text[0..n) into req->fields, keeping the
+ * declared ones. Every pair is decoded, declared or not: malformed input is
+ * refused as a whole rather than half-read. */
+static int parse_pairs(struct http_req *req, const char *text, size_t n,
+		       const struct field_spec *specs)
 {
-	const char *p = req->query;
-	while (*p) {
-		size_t len = strcspn(p, "&");
+	const char *p = text, *end = text + n;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		size_t len = amp ? (size_t)(amp - p) : (size_t)(end - p);
 		const char *eq = memchr(p, '=', len);
 		size_t nlen = eq ? (size_t)(eq - p) : len;
-		/* Every pair is decoded, declared or not: a malformed query string
-		 * is refused as a whole rather than half-read. */
 		char *name = valid_pct_decode(req->arena, p, nlen, VALID_PLUS_SPACE);
-		char *value = eq ? valid_pct_decode(req->arena, eq + 1, len - nlen - 1,
-						    VALID_PLUS_SPACE)
-				 : arena_strdup(req->arena, "");
-		if (!name || !value)
+		if (!name)
 			return 400;
 		const struct field_spec *spec = spec_find(specs, name);
+		/* Only multi-line fields may hold line breaks. */
+		int flags = VALID_PLUS_SPACE |
+			    (!spec || spec->kind == FIELD_TEXT ? VALID_MULTILINE : 0);
+		char *value = eq ? valid_pct_decode(req->arena, eq + 1, len - nlen - 1, flags)
+				 : arena_strdup(req->arena, "");
+		if (!value) {
+			req->bad_field = spec ? spec->name : NULL;
+			return 400;
+		}
 		if (spec && !http_field(req, name)) {
 			if (req->nfields == HTTP_MAX_FIELDS)
 				return 400;
@@ -185,11 +195,80 @@ int http_parse_query(struct http_req *req, const struct field_spec *specs)
 			}
 			req->nfields++;
 		}
-		p += len;
-		if (*p == '&')
-			p++;
+		p += len + (amp ? 1 : 0);
 	}
 	return 0;
+}
+
+int http_parse_query(struct http_req *req, const struct field_spec *specs)
+{
+	return parse_pairs(req, req->query, strlen(req->query), specs);
+}
+
+int http_read_body(struct http_req *req, size_t max, const char **body, size_t *len)
+{
+	*body = "";
+	*len = 0;
+	const char *cl = http_env(req, "CONTENT_LENGTH");
+	long long n = 0;
+	if (cl && *cl && !valid_int(cl, 0, (long long)1 << 40, &n))
+		return 400;
+	if ((unsigned long long)n > max)
+		return 413; /* refused before reading a byte of it */
+	char *buf = arena_alloc(req->arena, (size_t)n + 1);
+	size_t got = 0;
+	while (got < (size_t)n) {
+		size_t want = (size_t)n - got;
+		int r = req->io->read(req->io->ctx, buf + got, want > (1 << 20) ? (1 << 20) : (int)want);
+		if (r <= 0)
+			return 400; /* shorter than announced: a broken request */
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*body = buf;
+	*len = got;
+	return 0;
+}
+
+const char *http_content_type(const struct http_req *req)
+{
+	const char *ct = http_env(req, "CONTENT_TYPE");
+	return ct ? ct : "";
+}
+
+bool http_content_type_is(const struct http_req *req, const char *mime)
+{
+	const char *ct = http_content_type(req);
+	size_t n = strlen(mime);
+	return strncasecmp(ct, mime, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+int http_parse_form(struct http_req *req, const struct field_spec *specs, size_t max)
+{
+	if (!http_content_type_is(req, "application/x-www-form-urlencoded"))
+		return 415;
+	const char *body;
+	size_t len;
+	int rc = http_read_body(req, max, &body, &len);
+	if (rc)
+		return rc;
+	return parse_pairs(req, body, len, specs);
+}
+
+const char *http_cookie(const struct http_req *req, const char *name)
+{
+	const char *c = http_env(req, "HTTP_COOKIE");
+	size_t n = strlen(name);
+	while (c && *c) {
+		c += strspn(c, " \t;");
+		size_t len = strcspn(c, ";");
+		if (len > n && !strncmp(c, name, n) && c[n] == '=') {
+			const char *v = arena_strndup(req->arena, c + n + 1, len - n - 1);
+			return valid_line(v, 4096) ? v : NULL;
+		}
+		c += len;
+	}
+	return NULL;
 }
 
 const struct field_value *http_field(const struct http_req *req, const char *name)
