@@ -5,6 +5,7 @@
  * as a plain CGI.
  */
 #include "app.h"
+#include "auth.h"
 #include "log.h"
 #include "server.h"
 
@@ -88,6 +89,10 @@ int main(int argc, char **argv)
 		o.templates = getenv("GAZETTE_TEMPLATES");
 	if (!o.templates)
 		o.templates = app_default_templates();
+	if (auth_init() != 0) {
+		fprintf(stderr, "gazette.fcgi: cannot initialise libsodium\n");
+		return 1;
+	}
 	if (!o.db || !*o.db) {
 		fprintf(stderr, "gazette.fcgi: no database: pass --db or set GAZETTE_DB\n");
 		return 2;

@@ -13,6 +13,12 @@ void api_article(struct app *app, struct http_req *req);
 void api_search(struct app *app, struct http_req *req);
 void api_article_view(struct app *app, struct http_req *req);
 
+void api_session_create(struct app *app, struct http_req *req);
+void api_session_get(struct app *app, struct http_req *req);
+void api_session_delete(struct app *app, struct http_req *req);
+/* The JSON answer for a failed login (401, 429 with Retry-After, 503, 500). */
+void api_login_error(struct http_req *req, enum auth_result r, long long retry_after);
+
 extern const struct field_spec api_articles_fields[];
 extern const struct field_spec api_search_fields[];
 

@@ -86,6 +86,7 @@ struct http_req {
 	 * it), and that session's CSRF token; NULL for visitors. */
 	const struct auth_user *user;
 	const char *csrf_token;
+	long long session_id;
 
 	/* Response. */
 	int status;          /* 200 until set */

@@ -18,6 +18,14 @@ void json_error(struct http_req *req, int status, const char *code, const char *
 		const char *field);
 /* The standard error for an HTTP status (404 → not_found …). */
 void json_error_status(struct http_req *req, int status);
+/*
+ * Reads a JSON request body of at most max bytes into *out (free with
+ * cJSON_Delete). Returns 0, 415 when the body is not application/json, 413
+ * when too large, 400 when it does not parse or is not an object (and
+ * answers the error itself unless it returns 0).
+ */
+int json_read_body(struct http_req *req, size_t max, cJSON **out);
+
 /* "2026-11-26T18:00:00+08:00": t in the site's time zone, in the arena. */
 const char *json_time(struct arena *a, long long t);
 

@@ -15,6 +15,11 @@ typedef void (*route_fn)(struct app *app, struct http_req *req);
 enum route_flags {
 	ROUTE_PUBLIC_PAGE = 1, /* cacheable public page: ETag, Cache-Control, 304 */
 	ROUTE_NO_SCHEMA = 2,   /* answers even when the schema is not the code's */
+	ROUTE_SESSION = 4,     /* look up the session cookie (req->user may stay NULL) */
+	ROUTE_AUTH = 8 | 4,    /* needs a live session: else 401 */
+	ROUTE_CSRF = 16,       /* needs the session's CSRF token (header or form field): else 403 */
+	ROUTE_ADMIN = 32 | 8 | 4, /* needs role admin: else 403 */
+	ROUTE_WRITE = ROUTE_AUTH | ROUTE_CSRF, /* an editor's state-changing request */
 };
 
 struct route {
@@ -23,6 +28,7 @@ struct route {
 	route_fn fn;
 	unsigned flags;
 	const struct field_spec *fields; /* accepted query fields, or NULL */
+	const struct field_spec *form;   /* accepted urlencoded form fields (POST), or NULL */
 };
 
 /*

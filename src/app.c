@@ -1,5 +1,6 @@
 /* A worker's state and the front line every request passes through. */
 #include "app.h"
+#include "auth.h"
 #include "i18n.h"
 #include "json.h"
 #include "log.h"
@@ -13,6 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Largest urlencoded form we read (an article's Markdown fits many times). */
+#define APP_FORM_MAX (2u << 20)
 
 const char *app_default_templates(void)
 {
@@ -202,6 +206,42 @@ const char *app_local_time(struct arena *a, long long t)
 	return arena_strdup(a, out);
 }
 
+/*
+ * Enforces a route's flags before its handler runs: the session, the role,
+ * the form and the CSRF token. Returns 0 to go on, or the status to answer.
+ */
+static int app_guard(struct app *app, const struct route *route, struct http_req *req)
+{
+	if (route->flags & ROUTE_SESSION) {
+		enum auth_result ar = auth_session(app, req);
+		if (ar == AUTH_BUSY)
+			return 503;
+		if (ar != AUTH_OK)
+			return 500;
+		if ((route->flags & ROUTE_AUTH) == ROUTE_AUTH && !req->user)
+			return 401;
+		/* Why: only admins manage users, categories and settings. */
+		if ((route->flags & ROUTE_ADMIN) == ROUTE_ADMIN && strcmp(req->user->role, "admin"))
+			return 403;
+	}
+	if (route->form && req->method == HTTP_POST) {
+		int rc = http_parse_form(req, route->form, APP_FORM_MAX);
+		if (rc)
+			return rc;
+	}
+	if (route->flags & ROUTE_CSRF) {
+		/* Why: a cookie is sent with requests that other sites make the
+		 * browser send; only our own pages know the session's token. */
+		const char *token = http_env(req, "HTTP_X_CSRF_TOKEN");
+		const struct field_value *fv = http_field(req, "csrf_token");
+		if (!token && fv)
+			token = fv->text;
+		if (!auth_csrf_ok(req, token))
+			return 403;
+	}
+	return 0;
+}
+
 void app_handle(struct app *app, struct http_io *io)
 {
 	struct http_req req;
@@ -240,6 +280,8 @@ void app_handle(struct app *app, struct http_io *io)
 			status = -1;
 		}
 	}
+	if (status == 0)
+		status = app_guard(app, route, &req);
 	if (status == 0) {
 		req.cacheable = (route->flags & ROUTE_PUBLIC_PAGE) != 0;
 		route->fn(app, &req);

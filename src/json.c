@@ -1,6 +1,7 @@
 /* JSON response writer. */
 #include "json.h"
 #include "log.h"
+#include "valid.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,4 +88,29 @@ const char *json_time(struct arena *a, long long t)
 	if (off < 0)
 		off = -off;
 	return arena_printf(a, "%s%c%02ld:%02ld", s, sign, off / 3600, (off % 3600) / 60);
+}
+
+int json_read_body(struct http_req *req, size_t max, cJSON **out)
+{
+	*out = NULL;
+	if (!http_content_type_is(req, "application/json")) {
+		json_error(req, 415, "unsupported_media_type", "send application/json", NULL);
+		return 415;
+	}
+	const char *body;
+	size_t len;
+	int rc = http_read_body(req, max, &body, &len);
+	if (rc) {
+		json_error_status(req, rc);
+		return rc;
+	}
+	/* cJSON stops at a NUL; text must be UTF-8 like every input. */
+	cJSON *doc = valid_utf8(body, len) ? cJSON_ParseWithLength(body, len) : NULL;
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		json_error(req, 400, "bad_json", "the body is not a JSON object", NULL);
+		return 400;
+	}
+	*out = doc;
+	return 0;
 }

@@ -10,22 +10,32 @@
  * clients (doubles) read it exactly. */
 #define MAX_ID 9007199254740991LL
 
+/* Public pages are cacheable and never look at cookies; editor routes look
+ * up the session, and every state-changing one needs the CSRF token. */
+#define PAGE ROUTE_PUBLIC_PAGE
+
 const struct route route_table[] = {
-	{"/", HTTP_GET, page_home, ROUTE_PUBLIC_PAGE, NULL},
-	{"/a/{id}", HTTP_GET, page_article, ROUTE_PUBLIC_PAGE, NULL},
-	{"/c/{slug}/", HTTP_GET, page_category, ROUTE_PUBLIC_PAGE, page_category_fields},
-	{"/c/{slug}", HTTP_GET, page_category_redirect, 0, NULL},
-	{"/c/{slug}/feed.xml", HTTP_GET, page_category_feed, ROUTE_PUBLIC_PAGE, NULL},
-	{"/feed.xml", HTTP_GET, page_feed, ROUTE_PUBLIC_PAGE, NULL},
-	{"/sitemap.xml", HTTP_GET, page_sitemap, ROUTE_PUBLIC_PAGE, page_sitemap_fields},
-	{"/search", HTTP_GET, page_search, ROUTE_PUBLIC_PAGE, page_search_fields},
-	{"/api/categories", HTTP_GET, api_categories, ROUTE_PUBLIC_PAGE, NULL},
-	{"/api/articles", HTTP_GET, api_articles, ROUTE_PUBLIC_PAGE, api_articles_fields},
-	{"/api/articles/{id}", HTTP_GET, api_article, ROUTE_PUBLIC_PAGE, NULL},
-	{"/api/articles/{id}/view", HTTP_POST, api_article_view, 0, NULL},
-	{"/api/search", HTTP_GET, api_search, ROUTE_PUBLIC_PAGE, api_search_fields},
-	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL},
-	{NULL, 0, NULL, 0, NULL},
+	/* path                     methods      handler              flags  query  form */
+	{"/", HTTP_GET, page_home, PAGE, NULL, NULL},
+	{"/a/{id}", HTTP_GET, page_article, PAGE, NULL, NULL},
+	{"/c/{slug}/", HTTP_GET, page_category, PAGE, page_category_fields, NULL},
+	{"/c/{slug}", HTTP_GET, page_category_redirect, 0, NULL, NULL},
+	{"/c/{slug}/feed.xml", HTTP_GET, page_category_feed, PAGE, NULL, NULL},
+	{"/feed.xml", HTTP_GET, page_feed, PAGE, NULL, NULL},
+	{"/sitemap.xml", HTTP_GET, page_sitemap, PAGE, page_sitemap_fields, NULL},
+	{"/search", HTTP_GET, page_search, PAGE, page_search_fields, NULL},
+	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL, NULL},
+
+	{"/api/categories", HTTP_GET, api_categories, PAGE, NULL, NULL},
+	{"/api/articles", HTTP_GET, api_articles, PAGE, api_articles_fields, NULL},
+	{"/api/articles/{id}", HTTP_GET, api_article, PAGE, NULL, NULL},
+	{"/api/articles/{id}/view", HTTP_POST, api_article_view, 0, NULL, NULL},
+	{"/api/search", HTTP_GET, api_search, PAGE, api_search_fields, NULL},
+
+	{"/api/session", HTTP_POST, api_session_create, 0, NULL, NULL},
+	{"/api/session", HTTP_GET, api_session_get, ROUTE_AUTH, NULL, NULL},
+	{"/api/session", HTTP_DELETE, api_session_delete, ROUTE_WRITE, NULL, NULL},
+	{NULL, 0, NULL, 0, NULL, NULL},
 };
 
 /* Matches one pattern against path segment by segment, capturing into req. */

@@ -1,0 +1,224 @@
+/* SQL of logins, sessions and the web audit log. */
+#include "db_auth.h"
+#include "arena.h"
+#include "log.h"
+
+#include <string.h>
+
+static enum db_result fail(struct db *db, int rc)
+{
+	if (db_is_busy(rc))
+		return DB_BUSY;
+	log_error("sqlite: %s", sqlite3_errmsg(db->h));
+	return DB_ERROR;
+}
+
+/* Steps a statement that returns no row. */
+static enum db_result run(struct db *db, sqlite3_stmt *st)
+{
+	if (!st)
+		return DB_ERROR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : fail(db, rc);
+}
+
+enum db_result db_auth_user(struct db *db, const char *username, struct arena *a,
+			    struct db_login_user *out)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT id, username, display_name, role, password_hash, "
+				       "disabled FROM users WHERE username = ?1");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->username = arena_strdup(a, db_text(st, 1));
+		out->display_name = arena_strdup(a, db_text(st, 2));
+		out->role = arena_strdup(a, db_text(st, 3));
+		out->password_hash = arena_strdup(a, db_text(st, 4));
+		out->disabled = sqlite3_column_int(st, 5);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : fail(db, rc);
+}
+
+static enum db_result count_since(struct db *db, sqlite3_stmt *st, const char *key,
+				  long long since, long long *n, long long *oldest)
+{
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		*oldest = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_OK : fail(db, rc);
+}
+
+enum db_result db_auth_failures(struct db *db, const char *username, const char *address,
+				long long since, long long *by_name, long long *oldest_by_name,
+				long long *by_address, long long *oldest_by_address)
+{
+	enum db_result r = count_since(db, db_stmt(db,
+		"SELECT count(*), coalesce(min(at), 0) FROM login_attempts "
+		"WHERE username = ?1 AND at > ?2 AND NOT ok"), username, since, by_name, oldest_by_name);
+	if (r != DB_OK)
+		return r;
+	return count_since(db, db_stmt(db,
+		"SELECT count(*), coalesce(min(at), 0) FROM login_attempts "
+		"WHERE address = ?1 AND at > ?2 AND NOT ok"), address, since, by_address,
+		oldest_by_address);
+}
+
+enum db_result db_auth_attempt(struct db *db, const char *username, const char *address,
+			       long long now, int ok)
+{
+	sqlite3_stmt *st;
+	if (ok) {
+		st = db_stmt(db, "DELETE FROM login_attempts WHERE username = ?1 AND NOT ok");
+		if (!st)
+			return DB_ERROR;
+		sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+		enum db_result r = run(db, st);
+		if (r != DB_OK)
+			return r;
+	}
+	/* Old rows are pruned as new ones come: the table holds one window. */
+	st = db_stmt(db, "DELETE FROM login_attempts WHERE at < ?1 - 86400");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	enum db_result r = run(db, st);
+	if (r != DB_OK)
+		return r;
+	st = db_stmt(db, "INSERT INTO login_attempts(username, address, at, ok) VALUES (?1, ?2, ?3, ?4)");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int(st, 4, ok);
+	return run(db, st);
+}
+
+enum db_result db_auth_set_hash(struct db *db, long long user_id, const char *hash, long long now)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	return run(db, st);
+}
+
+enum db_result db_auth_session_add(struct db *db, const unsigned char token_hash[32],
+				   long long user_id, const unsigned char csrf[32],
+				   const char *address, long long now, long long expires_at)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM sessions WHERE expires_at <= ?1");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	enum db_result r = run(db, st);
+	if (r != DB_OK)
+		return r;
+	st = db_stmt(db, "INSERT INTO sessions(token_hash, user_id, csrf_secret, created_at, "
+			 "last_seen_at, expires_at, address) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_blob(st, 3, csrf, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, expires_at);
+	sqlite3_bind_text(st, 6, address, -1, SQLITE_STATIC);
+	return run(db, st);
+}
+
+enum db_result db_auth_session_get(struct db *db, const unsigned char token_hash[32],
+				   long long now, long long idle, struct arena *a,
+				   struct db_session *out)
+{
+	/* Both expiries are conditions of the query: an expired session is
+	 * not found, whatever a worker's memory holds. */
+	sqlite3_stmt *st = db_stmt(db,
+		"SELECT s.id, s.user_id, s.csrf_secret, s.last_seen_at, u.username, "
+		"u.display_name, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
+		"WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen_at > ?2 - ?3 "
+		"AND NOT u.disabled");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, idle);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->user_id = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_bytes(st, 2) == 32)
+			memcpy(out->csrf, sqlite3_column_blob(st, 2), 32);
+		else
+			rc = SQLITE_DONE; /* a malformed row is no session */
+		out->last_seen_at = sqlite3_column_int64(st, 3);
+		out->username = arena_strdup(a, db_text(st, 4));
+		out->display_name = arena_strdup(a, db_text(st, 5));
+		out->role = arena_strdup(a, db_text(st, 6));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : fail(db, rc);
+}
+
+enum db_result db_auth_session_touch(struct db *db, long long session_id, long long now)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_int64(st, 2, now);
+	return run(db, st);
+}
+
+enum db_result db_auth_session_delete(struct db *db, long long session_id)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM sessions WHERE id = ?1");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, session_id);
+	return run(db, st);
+}
+
+enum db_result db_auth_sessions_revoke(struct db *db, long long user_id, long long keep)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM sessions WHERE user_id = ?1 AND id != ?2");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, keep);
+	return run(db, st);
+}
+
+enum db_result db_auth_audit(struct db *db, long long user_id, const char *username,
+			     const char *action, const char *object_type, long long object_id,
+			     const char *detail, const char *address, long long now)
+{
+	sqlite3_stmt *st = db_stmt(db,
+		"INSERT INTO audit_log(at, user_id, username, action, object_type, object_id, "
+		"detail, address) VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, nullif(?6, 0), ?7, ?8)");
+	if (!st)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_text(st, 3, username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, object_type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, object_id);
+	sqlite3_bind_text(st, 7, detail ? detail : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, address ? address : "", -1, SQLITE_STATIC);
+	return run(db, st);
+}
