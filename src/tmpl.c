@@ -3,7 +3,6 @@
  * per template (see tmpl_internal.h), and the set of templates of a
  * directory. Rendering is in tmpl_render.c.
  */
-#define _GNU_SOURCE /* memmem */
 #include "tmpl_internal.h"
 #include "valid.h"
 

@@ -1,6 +1,5 @@
 /* Markdown rendering: the formatting we rely on, and everything that must
  * not get through (raw HTML, script URLs, broken UTF-8). */
-#define _GNU_SOURCE /* strcasestr */
 #include "check.h"
 #include "md.h"
 #include "valid.h"
