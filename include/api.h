@@ -19,6 +19,13 @@ void api_session_delete(struct app *app, struct http_req *req);
 /* The JSON answer for a failed login (401, 429 with Retry-After, 503, 500). */
 void api_login_error(struct http_req *req, enum auth_result r, long long retry_after);
 
+void api_article_create(struct app *app, struct http_req *req);
+void api_article_update(struct app *app, struct http_req *req);
+void api_article_delete(struct app *app, struct http_req *req);
+void api_editor_article(struct app *app, struct http_req *req);
+void api_editor_articles(struct app *app, struct http_req *req);
+
+extern const struct field_spec api_editor_list_fields[];
 extern const struct field_spec api_articles_fields[];
 extern const struct field_spec api_search_fields[];
 

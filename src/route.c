@@ -35,6 +35,12 @@ const struct route route_table[] = {
 	{"/api/session", HTTP_POST, api_session_create, 0, NULL, NULL},
 	{"/api/session", HTTP_GET, api_session_get, ROUTE_AUTH, NULL, NULL},
 	{"/api/session", HTTP_DELETE, api_session_delete, ROUTE_WRITE, NULL, NULL},
+
+	{"/api/articles", HTTP_POST, api_article_create, ROUTE_WRITE, NULL, NULL},
+	{"/api/articles/{id}", HTTP_PATCH, api_article_update, ROUTE_WRITE, NULL, NULL},
+	{"/api/articles/{id}", HTTP_DELETE, api_article_delete, ROUTE_WRITE, NULL, NULL},
+	{"/api/editor/articles", HTTP_GET, api_editor_articles, ROUTE_AUTH, api_editor_list_fields, NULL},
+	{"/api/editor/articles/{id}", HTTP_GET, api_editor_article, ROUTE_AUTH, NULL, NULL},
 	{NULL, 0, NULL, 0, NULL, NULL},
 };
 

@@ -1,0 +1,46 @@
+/*
+ * The SQL behind editors' writes: articles as editors see them (every
+ * status), saving with a revision, soft delete, and the editors' list.
+ * Writes expect the caller's BEGIN IMMEDIATE transaction on the writable
+ * connection. Results are db_result codes.
+ */
+#ifndef GAZETTE_DB_EDITOR_H
+#define GAZETTE_DB_EDITOR_H
+
+#include "db_public.h"
+
+struct arena;
+
+struct db_editor_article {
+	long long id, category_id, cover_media_id; /* 0: none */
+	long long published_at;                    /* 0 with has_published_at false: none */
+	int has_published_at, pinned;
+	long long created_at, updated_at, views;
+	const char *title, *summary, *body_md, *body_html, *source, *author, *status;
+	const char *category_slug, *category_name, *updated_by;
+};
+
+/* A category id by slug. */
+enum db_result db_editor_category(struct db *db, const char *slug, long long *id);
+/* Does media row id exist? DB_OK or DB_NOTFOUND. */
+enum db_result db_editor_media(struct db *db, long long id);
+/* An article that is not deleted, any status. */
+enum db_result db_editor_article(struct db *db, long long id, struct arena *a,
+				 struct db_editor_article *out);
+/* Inserts a (with its view counter row); sets a->id. */
+enum db_result db_editor_insert(struct db *db, struct db_editor_article *a, long long user_id,
+				long long now);
+/* Writes every field of a to its row. */
+enum db_result db_editor_update(struct db *db, const struct db_editor_article *a,
+				long long user_id, long long now);
+/* Copies the row as it is now into revisions. */
+enum db_result db_editor_revision(struct db *db, long long id, long long user_id, long long now);
+/* Marks the article deleted. */
+enum db_result db_editor_delete(struct db *db, long long id, long long user_id, long long now);
+/* Articles that are not deleted, by last change: all statuses or one;
+ * *out (arena) holds up to limit, *total counts them all. */
+enum db_result db_editor_list(struct db *db, const char *status, int limit, long long offset,
+			      struct arena *a, struct db_editor_article **out, size_t *n,
+			      long long *total);
+
+#endif

@@ -1,0 +1,201 @@
+/* The editors' JSON API: create, update, publish/schedule/unpublish,
+ * delete and list articles. */
+#include "api.h"
+#include "article.h"
+#include "json.h"
+#include "valid.h"
+
+#include <string.h>
+
+enum { ARTICLE_BODY_BYTES = 4 << 20 };
+
+const struct field_spec api_editor_list_fields[] = {
+	{"status", FIELD_LINE, 0, 16},
+	{"page", FIELD_INT, 1, 1000000000LL},
+	{"per_page", FIELD_INT, 1, 100},
+	{NULL, 0, 0, 0},
+};
+
+/* The article as editors see it, whatever its status. */
+static cJSON *editor_json(struct http_req *req, const struct db_editor_article *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddStringToObject(o, "title", a->title);
+	cJSON *c = cJSON_AddObjectToObject(o, "category");
+	cJSON_AddStringToObject(c, "slug", a->category_slug);
+	cJSON_AddStringToObject(c, "name", a->category_name);
+	cJSON_AddStringToObject(o, "summary", a->summary);
+	if (a->body_md)
+		cJSON_AddStringToObject(o, "body_markdown", a->body_md);
+	if (a->body_html)
+		cJSON_AddStringToObject(o, "body_html", a->body_html);
+	cJSON_AddStringToObject(o, "source", a->source);
+	cJSON_AddStringToObject(o, "author", a->author);
+	cJSON_AddStringToObject(o, "status", a->status);
+	if (a->has_published_at)
+		cJSON_AddStringToObject(o, "published_at", json_time(req->arena, a->published_at));
+	else
+		cJSON_AddNullToObject(o, "published_at");
+	cJSON_AddBoolToObject(o, "pinned", a->pinned);
+	if (a->cover_media_id)
+		cJSON_AddNumberToObject(o, "cover_media_id", (double)a->cover_media_id);
+	else
+		cJSON_AddNullToObject(o, "cover_media_id");
+	cJSON_AddNumberToObject(o, "views", (double)a->views);
+	cJSON_AddStringToObject(o, "updated_at", json_time(req->arena, a->updated_at));
+	cJSON_AddStringToObject(o, "updated_by", a->updated_by ? a->updated_by : "");
+	cJSON_AddStringToObject(o, "url", arena_printf(req->arena, "%s/a/%lld", http_base_url(req), a->id));
+	return o;
+}
+
+/* Reads a string member into dst and has; returns false (field refused) when
+ * it is there but not a string. */
+static bool take_string(const cJSON *doc, const char *name, const char **dst, bool *has)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, name);
+	if (!v)
+		return true;
+	if (!cJSON_IsString(v))
+		return false;
+	*dst = v->valuestring;
+	*has = true;
+	return true;
+}
+
+/* The fields of a JSON body; returns the name of a malformed one or NULL. */
+static const char *parse_input(const cJSON *doc, struct article_input *in)
+{
+	memset(in, 0, sizeof *in);
+	static const char *const known[] = {"title", "category", "summary", "body_markdown",
+		"source", "author", "status", "published_at", "pinned", "cover_media_id"};
+	for (const cJSON *m = doc->child; m; m = m->next) {
+		bool ok = false;
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			ok = ok || !strcmp(m->string, known[i]);
+		if (!ok)
+			return m->string; /* unknown fields are refused, not ignored */
+	}
+	if (!take_string(doc, "title", &in->title, &in->has_title))
+		return "title";
+	if (!take_string(doc, "category", &in->category, &in->has_category))
+		return "category";
+	if (!take_string(doc, "summary", &in->summary, &in->has_summary))
+		return "summary";
+	if (!take_string(doc, "body_markdown", &in->body_md, &in->has_body))
+		return "body_markdown";
+	if (!take_string(doc, "source", &in->source, &in->has_source))
+		return "source";
+	if (!take_string(doc, "author", &in->author, &in->has_author))
+		return "author";
+	if (!take_string(doc, "status", &in->status, &in->has_status))
+		return "status";
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "published_at");
+	if (t) {
+		in->has_published_at = true;
+		if (cJSON_IsNull(t))
+			in->published_at_null = true;
+		else if (!cJSON_IsString(t) || !valid_time(t->valuestring, &in->published_at))
+			return "published_at";
+	}
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(doc, "pinned");
+	if (p) {
+		if (!cJSON_IsBool(p))
+			return "pinned";
+		in->has_pinned = true;
+		in->pinned = cJSON_IsTrue(p);
+	}
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "cover_media_id");
+	if (c) {
+		in->has_cover = true;
+		if (cJSON_IsNumber(c) && c->valuedouble >= 1 && c->valuedouble <= 9e15 &&
+		    c->valuedouble == (double)(long long)c->valuedouble)
+			in->cover_media_id = (long long)c->valuedouble;
+		else if (!cJSON_IsNull(c))
+			return "cover_media_id";
+	}
+	return NULL;
+}
+
+static void save(struct app *app, struct http_req *req, long long id)
+{
+	cJSON *doc;
+	if (json_read_body(req, ARTICLE_BODY_BYTES, &doc))
+		return;
+	struct article_input in;
+	const char *bad = parse_input(doc, &in);
+	if (bad) {
+		json_error(req, 422, "invalid", "a field has the wrong type or is unknown", bad);
+		cJSON_Delete(doc);
+		return;
+	}
+	struct db_editor_article out;
+	struct article_error err = {0};
+	int status = article_save(app, req, id, &in, &out, &err);
+	if (status == 422)
+		json_error(req, 422, "invalid", err.message, err.field);
+	else if (status == 200 || status == 201)
+		json_send(req, status, editor_json(req, &out));
+	else
+		json_error_status(req, status);
+	cJSON_Delete(doc); /* after the answer: in's strings point into it */
+}
+
+void api_article_create(struct app *app, struct http_req *req)
+{
+	save(app, req, 0);
+}
+
+void api_article_update(struct app *app, struct http_req *req)
+{
+	save(app, req, req->arg_id);
+}
+
+void api_article_delete(struct app *app, struct http_req *req)
+{
+	int status = article_delete(app, req, req->arg_id);
+	if (status == 204)
+		req->status = 204;
+	else
+		json_error_status(req, status);
+}
+
+void api_editor_article(struct app *app, struct http_req *req)
+{
+	struct db_editor_article a;
+	enum db_result r = db_editor_article(app->db, req->arg_id, req->arena, &a);
+	if (r != DB_OK)
+		json_error_status(req, r == DB_NOTFOUND ? 404 : r == DB_BUSY ? 503 : 500);
+	else
+		json_send(req, 200, editor_json(req, &a));
+}
+
+void api_editor_articles(struct app *app, struct http_req *req)
+{
+	const struct field_value *sf = http_field(req, "status");
+	const struct field_value *pf = http_field(req, "page");
+	const struct field_value *nf = http_field(req, "per_page");
+	if (sf && !valid_status(sf->text)) {
+		json_error(req, 422, "invalid", "unknown status", "status");
+		return;
+	}
+	long long page = pf ? pf->num : 1, per_page = nf ? nf->num : 20, total;
+	struct db_editor_article *items;
+	size_t n;
+	enum db_result r = db_editor_list(app->db, sf ? sf->text : NULL, (int)per_page,
+					  (page - 1) * per_page, req->arena, &items, &n, &total);
+	if (r != DB_OK) {
+		json_error_status(req, r == DB_BUSY ? 503 : 500);
+		return;
+	}
+	cJSON *root = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(root, "articles");
+	for (size_t i = 0; i < n; i++) {
+		items[i].body_md = items[i].body_html = NULL; /* lists carry no bodies */
+		cJSON_AddItemToArray(list, editor_json(req, &items[i]));
+	}
+	cJSON_AddNumberToObject(root, "page", (double)page);
+	cJSON_AddNumberToObject(root, "per_page", (double)per_page);
+	cJSON_AddNumberToObject(root, "total", (double)total);
+	json_send(req, 200, root);
+}
