@@ -25,6 +25,15 @@ void api_article_delete(struct app *app, struct http_req *req);
 void api_editor_article(struct app *app, struct http_req *req);
 void api_editor_articles(struct app *app, struct http_req *req);
 
+void api_users(struct app *app, struct http_req *req);
+void api_user_create(struct app *app, struct http_req *req);
+void api_user_update(struct app *app, struct http_req *req);
+void api_category_create(struct app *app, struct http_req *req);
+void api_category_update(struct app *app, struct http_req *req);
+void api_settings(struct app *app, struct http_req *req);
+void api_settings_update(struct app *app, struct http_req *req);
+void api_own_password(struct app *app, struct http_req *req);
+
 extern const struct field_spec api_editor_list_fields[];
 extern const struct field_spec api_articles_fields[];
 extern const struct field_spec api_search_fields[];

@@ -85,6 +85,19 @@ void db_admin_categories_free(struct db_admin_category *cats, size_t n);
 int db_admin_category_add(struct db *db, const char *slug, const char *name, long long parent_id,
                           long long position, long long now, long long *id);
 
+/* SQLITE_ROW when user id exists, SQLITE_DONE when not. */
+int db_admin_user_exists(struct db *db, long long id);
+/* The id of the top-level category slug: SQLITE_ROW, SQLITE_DONE when there
+ * is none (or it is a subcategory). */
+int db_admin_category_top(struct db *db, const char *slug, long long *id);
+/* Changes a user's role and display name (NULL: keep). */
+int db_admin_user_update(struct db *db, long long id, const char *role, const char *display_name,
+                         long long now);
+/* Renames, moves (parent_id 0: top level) and reorders a category. The
+ * depth trigger refuses a third level (SQLITE_CONSTRAINT_TRIGGER). */
+int db_admin_category_update(struct db *db, long long id, const char *name, long long parent_id,
+                             long long position);
+
 /* ---- settings ---- */
 
 /* The stored value of key into *value (malloc'd, free()). Returns

@@ -30,6 +30,9 @@ void page_healthz(struct app *app, struct http_req *req);
 void page_category(struct app *app, struct http_req *req);
 void page_category_redirect(struct app *app, struct http_req *req);
 void page_search(struct app *app, struct http_req *req);
+void page_login(struct app *app, struct http_req *req);
+void page_editor_home(struct app *app, struct http_req *req);
+void page_logout(struct app *app, struct http_req *req);
 void page_feed(struct app *app, struct http_req *req);
 void page_category_feed(struct app *app, struct http_req *req);
 void page_sitemap(struct app *app, struct http_req *req);
@@ -38,5 +41,7 @@ void page_sitemap(struct app *app, struct http_req *req);
 extern const struct field_spec page_category_fields[];
 extern const struct field_spec page_search_fields[];
 extern const struct field_spec page_sitemap_fields[];
+extern const struct field_spec page_login_fields[];
+extern const struct field_spec page_logout_form[];
 
 #endif

@@ -287,6 +287,60 @@ int db_admin_category_add(struct db *db, const char *slug, const char *name, lon
 	return rc;
 }
 
+int db_admin_user_exists(struct db *db, long long id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM users WHERE id = ?1");
+	if (!st)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int db_admin_category_top(struct db *db, const char *slug, long long *id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM categories WHERE slug = ?1 AND parent_id IS NULL");
+	if (!st)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int db_admin_user_update(struct db *db, long long id, const char *role, const char *display_name,
+                         long long now)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE users SET role = coalesce(?2, role), display_name = "
+	                               "coalesce(?3, display_name), updated_at = ?4 WHERE id = ?1");
+	if (!st)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (role)
+		sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+	if (display_name)
+		sqlite3_bind_text(st, 3, display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	return step_done(st);
+}
+
+int db_admin_category_update(struct db *db, long long id, const char *name, long long parent_id,
+                             long long position)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE categories SET name = ?2, parent_id = nullif(?3, 0), "
+	                               "position = ?4 WHERE id = ?1");
+	if (!st)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, parent_id);
+	sqlite3_bind_int64(st, 4, position);
+	return step_done(st);
+}
+
 /* ---- settings ---- */
 
 int db_admin_setting_get(struct db *db, const char *key, char **value)

@@ -1,6 +1,7 @@
 /* What every HTML page shares: site data, rendering, error pages. */
 #include "page.h"
 #include "i18n.h"
+#include "html.h"
 #include "json.h"
 #include "log.h"
 
@@ -50,6 +51,8 @@ void page_error(struct app *app, struct http_req *req, int status)
 		const char *title, *text;
 	} kinds[] = {
 		{400, "bad_request", "bad_request_text"},
+		{401, "unauthorized", "unauthorized"},
+		{403, "forbidden", "forbidden_text"},
 		{404, "not_found", "not_found_text"},
 		{405, "method_not_allowed", "bad_request_text"},
 		{414, "bad_request", "bad_request_text"},
@@ -59,6 +62,17 @@ void page_error(struct app *app, struct http_req *req, int status)
 		if (status == 503)
 			http_header(req, "Retry-After", "5");
 		json_error_status(req, status);
+		return;
+	}
+	if (status == 401 && !strncmp(req->path, "/editor/", 8)) {
+		/* An editor page without a session: to the login form, and back. */
+		struct buf next = BUF_INIT;
+		buf_printf(&next, "%s/editor/login?next=", req->base);
+		html_url_arg(&next, req->path);
+		req->status = 303;
+		req->cacheable = false;
+		http_header(req, "Location", buf_cstr(&next));
+		buf_free(&next);
 		return;
 	}
 	const char *title = "error", *text = "error_text";

@@ -26,6 +26,11 @@ const struct route route_table[] = {
 	{"/search", HTTP_GET, page_search, PAGE, page_search_fields, NULL},
 	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL, NULL},
 
+	{"/editor/login", HTTP_GET | HTTP_POST, page_login, ROUTE_SESSION, page_login_fields,
+	 page_login_fields},
+	{"/editor/", HTTP_GET, page_editor_home, ROUTE_AUTH, NULL, NULL},
+	{"/editor/logout", HTTP_POST, page_logout, ROUTE_WRITE, NULL, page_logout_form},
+
 	{"/api/categories", HTTP_GET, api_categories, PAGE, NULL, NULL},
 	{"/api/articles", HTTP_GET, api_articles, PAGE, api_articles_fields, NULL},
 	{"/api/articles/{id}", HTTP_GET, api_article, PAGE, NULL, NULL},
@@ -41,6 +46,16 @@ const struct route route_table[] = {
 	{"/api/articles/{id}", HTTP_DELETE, api_article_delete, ROUTE_WRITE, NULL, NULL},
 	{"/api/editor/articles", HTTP_GET, api_editor_articles, ROUTE_AUTH, api_editor_list_fields, NULL},
 	{"/api/editor/articles/{id}", HTTP_GET, api_editor_article, ROUTE_AUTH, NULL, NULL},
+	{"/api/session/password", HTTP_PUT, api_own_password, ROUTE_WRITE, NULL, NULL},
+
+	/* Admins only. */
+	{"/api/users", HTTP_GET, api_users, ROUTE_ADMIN, NULL, NULL},
+	{"/api/users", HTTP_POST, api_user_create, ROUTE_ADMIN | ROUTE_CSRF, NULL, NULL},
+	{"/api/users/{id}", HTTP_PATCH, api_user_update, ROUTE_ADMIN | ROUTE_CSRF, NULL, NULL},
+	{"/api/categories", HTTP_POST, api_category_create, ROUTE_ADMIN | ROUTE_CSRF, NULL, NULL},
+	{"/api/categories/{id}", HTTP_PATCH, api_category_update, ROUTE_ADMIN | ROUTE_CSRF, NULL, NULL},
+	{"/api/settings", HTTP_GET, api_settings, ROUTE_ADMIN, NULL, NULL},
+	{"/api/settings", HTTP_PATCH, api_settings_update, ROUTE_ADMIN | ROUTE_CSRF, NULL, NULL},
 	{NULL, 0, NULL, 0, NULL, NULL},
 };
 
