@@ -64,6 +64,11 @@ void app_handle(struct app *app, struct http_io *io);
  * be opened. */
 struct db *app_writer(struct app *app);
 
+/* Rebuilds the site data if another connection wrote since (the front
+ * line calls it for every request); app_reload rebuilds it in any case. */
+enum db_result app_refresh(struct app *app);
+enum db_result app_reload(struct app *app);
+
 /* Site data lookups for pages. */
 const char *app_setting(const struct app *app, const char *key);
 /* "YYYY-MM-DD HH:MM:SS" of t in the site's time zone, in the arena. */

@@ -33,7 +33,7 @@ enum auth_result {
 
 /* Limits, from the environment at start (tests shorten the window). */
 struct auth_limits {
-	long long idle;         /* a session unused this long ends (2 h) */
+	long long idle;         /* a session unused this long ends (2 h; GAZETTE_SESSION_IDLE) */
 	long long absolute;     /* a session ends this long after login (12 h) */
 	long long window;       /* failures count for this long (15 min; GAZETTE_LOGIN_WINDOW) */
 	long long max_per_name; /* failures of one account before 429 (5) */

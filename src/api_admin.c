@@ -172,13 +172,11 @@ void api_settings_update(struct app *app, struct http_req *req)
 	}
 	for (const cJSON *m = doc->child; m && status == 200; m = m->next)
 		status = admin_setting_set(app, req, m->string, m->valuestring, &err);
-	cJSON_Delete(doc);
-	if (status == 200) {
-		app->data_version = -1; /* show the new values in this answer */
-		api_settings(app, req);
-		return;
-	}
-	answer(req, status, &err, NULL);
+	if (status == 200 && app_reload(app) == DB_OK)
+		api_settings(app, req); /* the new values, read back */
+	else
+		answer(req, status == 200 ? 500 : status, &err, NULL);
+	cJSON_Delete(doc); /* last: err points into it */
 }
 
 void api_own_password(struct app *app, struct http_req *req)

@@ -170,7 +170,7 @@ static enum db_result site_build(struct app *app)
 
 /* Brings the site data up to date if another connection committed since.
  * PRAGMA data_version is cheap: it changes only when someone else wrote. */
-static enum db_result app_refresh(struct app *app)
+enum db_result app_refresh(struct app *app)
 {
 	if (!app->schema_ok) {
 		if (db_schema_check(app->db, app->schema_msg, sizeof app->schema_msg) != 0)
@@ -194,6 +194,12 @@ static enum db_result app_refresh(struct app *app)
 	else
 		site_clear(app);
 	return r;
+}
+
+enum db_result app_reload(struct app *app)
+{
+	app->data_version = -1;
+	return app_refresh(app);
 }
 
 const char *app_local_time(struct arena *a, long long t)

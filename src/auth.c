@@ -31,10 +31,14 @@ int auth_init(void)
 {
 	if (sodium_init() < 0)
 		return -1;
+	/* Tests shorten these; production keeps the defaults. */
 	const char *w = getenv("GAZETTE_LOGIN_WINDOW");
 	long long v;
 	if (w && valid_int(w, 1, 86400, &v))
 		auth_limits.window = v;
+	const char *idle = getenv("GAZETTE_SESSION_IDLE");
+	if (idle && valid_int(idle, 1, 86400, &v))
+		auth_limits.idle = v;
 	return 0;
 }
 
