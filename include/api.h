@@ -24,6 +24,7 @@ void api_article_update(struct app *app, struct http_req *req);
 void api_article_delete(struct app *app, struct http_req *req);
 void api_editor_article(struct app *app, struct http_req *req);
 void api_editor_articles(struct app *app, struct http_req *req);
+void api_preview(struct app *app, struct http_req *req);
 
 void api_users(struct app *app, struct http_req *req);
 void api_user_create(struct app *app, struct http_req *req);

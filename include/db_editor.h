@@ -37,10 +37,17 @@ enum db_result db_editor_update(struct db *db, const struct db_editor_article *a
 enum db_result db_editor_revision(struct db *db, long long id, long long user_id, long long now);
 /* Marks the article deleted. */
 enum db_result db_editor_delete(struct db *db, long long id, long long user_id, long long now);
-/* Articles that are not deleted, by last change: all statuses or one;
- * *out (arena) holds up to limit, *total counts them all. */
-enum db_result db_editor_list(struct db *db, const char *status, int limit, long long offset,
-			      struct arena *a, struct db_editor_article **out, size_t *n,
-			      long long *total);
+/* What the editors' list shows: NULL/0 for no filter. */
+struct db_editor_filter {
+	const char *status;
+	long long category_id; /* that category or, for a top-level one, its section */
+	const char *title;     /* a piece of the title, any case */
+};
+
+/* Articles that are not deleted, by last change, filtered; *out (arena)
+ * holds up to limit, *total counts them all. */
+enum db_result db_editor_list(struct db *db, const struct db_editor_filter *f, int limit,
+			      long long offset, struct arena *a, struct db_editor_article **out,
+			      size_t *n, long long *total);
 
 #endif

@@ -32,6 +32,9 @@ void page_category_redirect(struct app *app, struct http_req *req);
 void page_search(struct app *app, struct http_req *req);
 void page_login(struct app *app, struct http_req *req);
 void page_editor_home(struct app *app, struct http_req *req);
+void page_editor_article_new(struct app *app, struct http_req *req);
+void page_editor_article_edit(struct app *app, struct http_req *req);
+void page_editor_article_delete(struct app *app, struct http_req *req);
 void page_logout(struct app *app, struct http_req *req);
 void page_feed(struct app *app, struct http_req *req);
 void page_category_feed(struct app *app, struct http_req *req);
@@ -42,6 +45,8 @@ extern const struct field_spec page_category_fields[];
 extern const struct field_spec page_search_fields[];
 extern const struct field_spec page_sitemap_fields[];
 extern const struct field_spec page_login_fields[];
-extern const struct field_spec page_logout_form[];
+extern const struct field_spec page_csrf_form[];
+extern const struct field_spec page_article_form[];
+extern const struct field_spec page_article_query[];
 
 #endif

@@ -53,5 +53,9 @@ bool valid_timezone(const char *s);
 /* A time "YYYY-MM-DDTHH:MM:SS" with "Z" or "+HH:MM"/"-HH:MM", or
  * "YYYY-MM-DD HH:MM:SS" read as UTC; sets *out to Unix seconds. */
 bool valid_time(const char *s, long long *out);
+/* A wall-clock time "YYYY-MM-DDTHH:MM[:SS]" (or with a space) in the
+ * process's time zone (workers set it to the site's), as an HTML
+ * datetime-local field sends it; sets *out to Unix seconds. */
+bool valid_local_time(const char *s, long long *out);
 
 #endif

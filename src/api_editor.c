@@ -3,6 +3,7 @@
 #include "api.h"
 #include "article.h"
 #include "json.h"
+#include "md.h"
 #include "valid.h"
 
 #include <string.h>
@@ -182,7 +183,8 @@ void api_editor_articles(struct app *app, struct http_req *req)
 	long long page = pf ? pf->num : 1, per_page = nf ? nf->num : 20, total;
 	struct db_editor_article *items;
 	size_t n;
-	enum db_result r = db_editor_list(app->db, sf ? sf->text : NULL, (int)per_page,
+	struct db_editor_filter filter = {.status = sf ? sf->text : NULL};
+	enum db_result r = db_editor_list(app->db, &filter, (int)per_page,
 					  (page - 1) * per_page, req->arena, &items, &n, &total);
 	if (r != DB_OK) {
 		json_error_status(req, r == DB_BUSY ? 503 : 500);
@@ -198,4 +200,30 @@ void api_editor_articles(struct app *app, struct http_req *req)
 	cJSON_AddNumberToObject(root, "per_page", (double)per_page);
 	cJSON_AddNumberToObject(root, "total", (double)total);
 	json_send(req, 200, root);
+}
+
+void api_preview(struct app *app, struct http_req *req)
+{
+	cJSON *doc;
+	if (json_read_body(req, ARTICLE_BODY_BYTES, &doc))
+		return;
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(doc, "markdown");
+	if (!cJSON_IsString(md) || !valid_text(md->valuestring, ARTICLE_BODY_MAX)) {
+		cJSON_Delete(doc);
+		json_error(req, 422, "invalid", "markdown must be text", "markdown");
+		return;
+	}
+	/* The same renderer as the saved article, so the preview is the page. */
+	struct buf html = BUF_INIT;
+	int rc = md_render(md->valuestring, strlen(md->valuestring), &html);
+	cJSON_Delete(doc);
+	if (rc != 0) {
+		buf_free(&html);
+		json_error_status(req, 500);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "html", buf_cstr(&html));
+	buf_free(&html);
+	json_send(req, 200, o);
 }

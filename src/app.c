@@ -235,7 +235,7 @@ static int app_guard(struct app *app, const struct route *route, struct http_req
 		if (rc)
 			return rc;
 	}
-	if (route->flags & ROUTE_CSRF) {
+	if ((route->flags & ROUTE_CSRF) && !(req->method & (HTTP_GET | HTTP_HEAD))) {
 		/* Why: a cookie is sent with requests that other sites make the
 		 * browser send; only our own pages know the session's token. */
 		const char *token = http_env(req, "HTTP_X_CSRF_TOKEN");

@@ -185,28 +185,41 @@ enum db_result db_editor_delete(struct db *db, long long id, long long user_id, 
 	return r;
 }
 
-enum db_result db_editor_list(struct db *db, const char *status, int limit, long long offset,
-			      struct arena *a, struct db_editor_article **out, size_t *n,
-			      long long *total)
+#define EDITOR_FILTER                                                                      \
+	"WHERE a.deleted_at IS NULL AND (?1 IS NULL OR a.status = ?1) AND (?4 = 0 OR "      \
+	"a.category_id = ?4 OR a.section_id = ?4) AND (?5 IS NULL OR instr(lower(a.title), " \
+	"lower(?5)) > 0) "
+
+static void bind_filter(sqlite3_stmt *st, const struct db_editor_filter *f)
 {
-	/* ?1 NULL: every status. */
-	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM articles a WHERE a.deleted_at IS NULL "
-				       "AND (?1 IS NULL OR a.status = ?1)");
+	if (f->status)
+		sqlite3_bind_text(st, 1, f->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, f->category_id);
+	if (f->title && *f->title)
+		sqlite3_bind_text(st, 5, f->title, -1, SQLITE_STATIC);
+}
+
+enum db_result db_editor_list(struct db *db, const struct db_editor_filter *f, int limit,
+			      long long offset, struct arena *a, struct db_editor_article **out,
+			      size_t *n, long long *total)
+{
+	/* The title filter scans the editors' list (newest change first); it
+	 * is for a newsroom's own articles, not a public search. */
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM articles a " EDITOR_FILTER
+				       "AND ?2 = ?2 AND ?3 = ?3");
 	if (!st)
 		return DB_ERROR;
-	if (status)
-		sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	bind_filter(st, f);
 	int rc = sqlite3_step(st);
 	*total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return fail(db, rc);
-	st = db_stmt(db, EDITOR_COLUMNS "WHERE a.deleted_at IS NULL AND (?1 IS NULL OR a.status = ?1) "
+	st = db_stmt(db, EDITOR_COLUMNS EDITOR_FILTER
 			 "ORDER BY a.updated_at DESC, a.id DESC LIMIT ?2 OFFSET ?3");
 	if (!st)
 		return DB_ERROR;
-	if (status)
-		sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	bind_filter(st, f);
 	sqlite3_bind_int(st, 2, limit);
 	sqlite3_bind_int64(st, 3, offset);
 	*out = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof **out);

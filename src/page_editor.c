@@ -12,8 +12,9 @@ void page_editor_home(struct app *app, struct http_req *req)
 	struct db_editor_article *items;
 	size_t n;
 	long long total;
-	enum db_result r = db_editor_list(app->db, NULL, DASH_PER_PAGE, 0, req->arena, &items, &n,
-					  &total);
+	struct db_editor_filter filter = {0};
+	enum db_result r = db_editor_list(app->db, &filter, DASH_PER_PAGE, 0, req->arena, &items,
+					  &n, &total);
 	if (r != DB_OK) {
 		page_db_error(app, req, r);
 		return;

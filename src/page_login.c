@@ -14,7 +14,7 @@ const struct field_spec page_login_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
-const struct field_spec page_logout_form[] = {
+const struct field_spec page_csrf_form[] = {
 	{"csrf_token", FIELD_LINE, 0, 64},
 	{NULL, 0, 0, 0},
 };

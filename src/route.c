@@ -29,7 +29,13 @@ const struct route route_table[] = {
 	{"/editor/login", HTTP_GET | HTTP_POST, page_login, ROUTE_SESSION, page_login_fields,
 	 page_login_fields},
 	{"/editor/", HTTP_GET, page_editor_home, ROUTE_AUTH, NULL, NULL},
-	{"/editor/logout", HTTP_POST, page_logout, ROUTE_WRITE, NULL, page_logout_form},
+	{"/editor/articles/new", HTTP_GET | HTTP_POST, page_editor_article_new, ROUTE_WRITE,
+	 page_article_query, page_article_form},
+	{"/editor/articles/{id}", HTTP_GET | HTTP_POST, page_editor_article_edit, ROUTE_WRITE,
+	 page_article_query, page_article_form},
+	{"/editor/articles/{id}/delete", HTTP_GET | HTTP_POST, page_editor_article_delete,
+	 ROUTE_WRITE, NULL, page_csrf_form},
+	{"/editor/logout", HTTP_POST, page_logout, ROUTE_WRITE, NULL, page_csrf_form},
 
 	{"/api/categories", HTTP_GET, api_categories, PAGE, NULL, NULL},
 	{"/api/articles", HTTP_GET, api_articles, PAGE, api_articles_fields, NULL},
@@ -46,6 +52,7 @@ const struct route route_table[] = {
 	{"/api/articles/{id}", HTTP_DELETE, api_article_delete, ROUTE_WRITE, NULL, NULL},
 	{"/api/editor/articles", HTTP_GET, api_editor_articles, ROUTE_AUTH, api_editor_list_fields, NULL},
 	{"/api/editor/articles/{id}", HTTP_GET, api_editor_article, ROUTE_AUTH, NULL, NULL},
+	{"/api/preview", HTTP_POST, api_preview, ROUTE_WRITE, NULL, NULL},
 	{"/api/session/password", HTTP_PUT, api_own_password, ROUTE_WRITE, NULL, NULL},
 
 	/* Admins only. */

@@ -270,3 +270,26 @@ bool valid_time(const char *s, long long *out)
 	*out = (long long)timegm(&tm) - offset;
 	return true;
 }
+
+bool valid_local_time(const char *s, long long *out)
+{
+	int Y, M, D, h, m, sec = 0;
+	size_t n = s ? strlen(s) : 0;
+	if ((n != 16 && n != 19) || !digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) ||
+	    s[7] != '-' || !digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != ' ') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &m) ||
+	    (n == 19 && (s[16] != ':' || !digits(s + 17, 2, &sec))))
+		return false;
+	char full[32];
+	snprintf(full, sizeof full, "%.10s %.2s:%.2s:%02dZ", s, s + 11, s + 14, sec);
+	long long utc;
+	if (!valid_time(full, &utc)) /* checks the calendar: month, day, leap years */
+		return false;
+	struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h,
+			.tm_min = m, .tm_sec = sec, .tm_isdst = -1};
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1)
+		return false;
+	*out = (long long)t;
+	return true;
+}
