@@ -1,6 +1,7 @@
 /* The routing table and its matcher. */
 #include "route.h"
 #include "api.h"
+#include "media.h"
 #include "page.h"
 #include "valid.h"
 
@@ -52,6 +53,7 @@ const struct route route_table[] = {
 	{"/api/articles/{id}", HTTP_DELETE, api_article_delete, ROUTE_WRITE, NULL, NULL},
 	{"/api/editor/articles", HTTP_GET, api_editor_articles, ROUTE_AUTH, api_editor_list_fields, NULL},
 	{"/api/editor/articles/{id}", HTTP_GET, api_editor_article, ROUTE_AUTH, NULL, NULL},
+	{"/api/media", HTTP_POST, api_media_upload, ROUTE_WRITE, NULL, NULL},
 	{"/api/preview", HTTP_POST, api_preview, ROUTE_WRITE, NULL, NULL},
 	{"/api/session/password", HTTP_PUT, api_own_password, ROUTE_WRITE, NULL, NULL},
 
