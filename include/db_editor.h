@@ -42,6 +42,7 @@ struct db_editor_filter {
 	const char *status;
 	long long category_id; /* that category or, for a top-level one, its section */
 	const char *title;     /* a piece of the title, any case */
+	long long created_by;  /* only articles this user created */
 };
 
 /* Articles that are not deleted, by last change, filtered; *out (arena)

@@ -115,7 +115,9 @@ static void category_save(struct app *app, struct http_req *req, long long id)
 	const char *name = str(doc, "name", &bad);
 	const char *parent = str(doc, "parent", &bad);
 	const cJSON *pos = cJSON_GetObjectItemCaseSensitive(doc, "position");
-	if (pos && !cJSON_IsNumber(pos))
+	/* A whole number in range before any cast: 1e300 must not reach C. */
+	if (pos && (!cJSON_IsNumber(pos) || pos->valuedouble < 0 || pos->valuedouble > 1000000 ||
+		    pos->valuedouble != (double)(long long)pos->valuedouble))
 		bad = "position";
 	/* PATCH keeps what it does not name. */
 	const struct db_category *cur_parent = cur && cur->parent_id ? app_category(app, cur->parent_id) : NULL;

@@ -14,6 +14,7 @@ const struct field_spec api_editor_list_fields[] = {
 	{"status", FIELD_LINE, 0, 16},
 	{"page", FIELD_INT, 1, 1000000000LL},
 	{"per_page", FIELD_INT, 1, 100},
+	{"mine", FIELD_INT, 0, 1},
 	{NULL, 0, 0, 0},
 };
 
@@ -183,7 +184,10 @@ void api_editor_articles(struct app *app, struct http_req *req)
 	long long page = pf ? pf->num : 1, per_page = nf ? nf->num : 20, total;
 	struct db_editor_article *items;
 	size_t n;
-	struct db_editor_filter filter = {.status = sf ? sf->text : NULL};
+	const struct field_value *mf = http_field(req, "mine");
+	/* mine=1: the articles this editor created ("my drafts" with status=draft) */
+	struct db_editor_filter filter = {.status = sf ? sf->text : NULL,
+					  .created_by = mf && mf->num ? req->user->id : 0};
 	enum db_result r = db_editor_list(app->db, &filter, (int)per_page,
 					  (page - 1) * per_page, req->arena, &items, &n, &total);
 	if (r != DB_OK) {

@@ -188,7 +188,7 @@ enum db_result db_editor_delete(struct db *db, long long id, long long user_id, 
 #define EDITOR_FILTER                                                                      \
 	"WHERE a.deleted_at IS NULL AND (?1 IS NULL OR a.status = ?1) AND (?4 = 0 OR "      \
 	"a.category_id = ?4 OR a.section_id = ?4) AND (?5 IS NULL OR instr(lower(a.title), " \
-	"lower(?5)) > 0) "
+	"lower(?5)) > 0) AND (?6 = 0 OR a.created_by = ?6) "
 
 static void bind_filter(sqlite3_stmt *st, const struct db_editor_filter *f)
 {
@@ -197,6 +197,7 @@ static void bind_filter(sqlite3_stmt *st, const struct db_editor_filter *f)
 	sqlite3_bind_int64(st, 4, f->category_id);
 	if (f->title && *f->title)
 		sqlite3_bind_text(st, 5, f->title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, f->created_by);
 }
 
 enum db_result db_editor_list(struct db *db, const struct db_editor_filter *f, int limit,

@@ -67,6 +67,9 @@ void json_error_status(struct http_req *req, int status)
 		{429, "too_many_requests", "too many attempts; try again later"},
 		{503, "unavailable", "the service is busy or under maintenance; try again shortly"},
 	};
+	/* Busy is passing: say when to come back. */
+	if (status == 503 && !strstr(buf_cstr(req->headers), "Retry-After:"))
+		http_header(req, "Retry-After", "2");
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		if (kinds[i].status == status) {
 			json_error(req, status, kinds[i].code, kinds[i].message, NULL);

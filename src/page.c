@@ -26,6 +26,13 @@ cJSON *page_data(struct app *app, struct http_req *req)
 	/* Links in templates are {{base}}/… so the site works under a prefix. */
 	cJSON_AddStringToObject(d, "base", req->base);
 	cJSON_AddStringToObject(d, "static", arena_printf(req->arena, "%s/static", req->base));
+	if (req->user) { /* editor pages: who is logged in, and the form token */
+		cJSON *u = cJSON_AddObjectToObject(d, "user");
+		cJSON_AddStringToObject(u, "username", req->user->username);
+		cJSON_AddStringToObject(u, "role", req->user->role);
+		cJSON_AddBoolToObject(u, "admin", !strcmp(req->user->role, "admin"));
+		cJSON_AddStringToObject(d, "csrf_token", req->csrf_token);
+	}
 	return d;
 }
 

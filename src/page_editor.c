@@ -21,10 +21,6 @@ void page_editor_home(struct app *app, struct http_req *req)
 	}
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", i18n_label(app->lang, "dashboard"));
-	cJSON *u = cJSON_AddObjectToObject(d, "user");
-	cJSON_AddStringToObject(u, "username", req->user->username);
-	cJSON_AddStringToObject(u, "role", req->user->role);
-	cJSON_AddStringToObject(d, "csrf_token", req->csrf_token);
 	cJSON *list = cJSON_AddArrayToObject(d, "articles");
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();

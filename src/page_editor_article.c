@@ -56,10 +56,6 @@ static void show_form(struct app *app, struct http_req *req, const struct db_edi
 {
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", art->id ? art->title : i18n_label(app->lang, "new_article"));
-	cJSON_AddStringToObject(d, "csrf_token", req->csrf_token);
-	cJSON *u = cJSON_AddObjectToObject(d, "user");
-	cJSON_AddStringToObject(u, "username", req->user->username);
-	cJSON_AddBoolToObject(u, "admin", !strcmp(req->user->role, "admin"));
 	cJSON *a = cJSON_AddObjectToObject(d, "article");
 	cJSON_AddNumberToObject(a, "id", (double)art->id);
 	cJSON_AddBoolToObject(a, "exists", art->id != 0);
@@ -243,7 +239,6 @@ void page_editor_article_delete(struct app *app, struct http_req *req)
 	/* The confirmation step, which works without JavaScript. */
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", i18n_label(app->lang, "delete"));
-	cJSON_AddStringToObject(d, "csrf_token", req->csrf_token);
 	cJSON *a = cJSON_AddObjectToObject(d, "article");
 	cJSON_AddNumberToObject(a, "id", (double)art.id);
 	cJSON_AddStringToObject(a, "title", art.title);
