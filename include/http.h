@@ -51,6 +51,8 @@ struct field_spec {
 	long long min, max; /* FIELD_INT: value range; text kinds: max = characters */
 };
 
+struct multipart_part;
+
 struct field_value {
 	const struct field_spec *spec;
 	const char *text; /* decoded text */
@@ -81,6 +83,10 @@ struct http_req {
 	struct field_value fields[HTTP_MAX_FIELDS];
 	size_t nfields;
 	const char *bad_field; /* the declared field that failed validation, if any */
+	/* A multipart/form-data body's parts (files included), when the front
+	 * line parsed one; its text parts that are declared are in fields. */
+	const struct multipart_part *parts;
+	size_t nparts;
 
 	/* The editor behind the request's session cookie (front line fills
 	 * it), and that session's CSRF token; NULL for visitors. */
@@ -131,6 +137,11 @@ bool http_content_type_is(const struct http_req *req, const char *mime);
  * parses its declared fields like http_parse_query (FIELD_TEXT fields may
  * hold line breaks, as LF). Returns 0, 400, 413 or 415 (another type). */
 int http_parse_form(struct http_req *req, const struct field_spec *specs, size_t max);
+/* Reads a multipart/form-data body of at most max bytes: every part into
+ * req->parts, and the declared text fields among them into req->fields as
+ * http_parse_form does. Returns 0, 400, 413 or 415. */
+int http_parse_multipart(struct http_req *req, const struct field_spec *specs, size_t max);
+
 /* The value of cookie name, or NULL (absent or not a clean single line). */
 const char *http_cookie(const struct http_req *req, const char *name);
 

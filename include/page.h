@@ -32,6 +32,7 @@ void page_category_redirect(struct app *app, struct http_req *req);
 void page_search(struct app *app, struct http_req *req);
 void page_login(struct app *app, struct http_req *req);
 void page_editor_home(struct app *app, struct http_req *req);
+void page_editor_media(struct app *app, struct http_req *req);
 void page_editor_article_new(struct app *app, struct http_req *req);
 void page_editor_article_edit(struct app *app, struct http_req *req);
 void page_editor_article_delete(struct app *app, struct http_req *req);
@@ -47,6 +48,8 @@ extern const struct field_spec page_sitemap_fields[];
 extern const struct field_spec page_login_fields[];
 extern const struct field_spec page_csrf_form[];
 extern const struct field_spec page_article_form[];
+extern const struct field_spec page_media_form[];
+extern const struct field_spec page_editor_home_fields[];
 extern const struct field_spec page_article_query[];
 
 #endif

@@ -17,6 +17,8 @@
 
 /* Largest urlencoded form we read (an article's Markdown fits many times). */
 #define APP_FORM_MAX (2u << 20)
+/* Largest multipart form: one image (media.h) and its envelope. */
+#define APP_UPLOAD_MAX (10u * 1024 * 1024 + 64 * 1024)
 
 const char *app_default_templates(void)
 {
@@ -231,7 +233,10 @@ static int app_guard(struct app *app, const struct route *route, struct http_req
 			return 403;
 	}
 	if (route->form && req->method == HTTP_POST) {
-		int rc = http_parse_form(req, route->form, APP_FORM_MAX);
+		/* Forms with a file (an image) come as multipart, others urlencoded. */
+		int rc = http_content_type_is(req, "multipart/form-data")
+				 ? http_parse_multipart(req, route->form, APP_UPLOAD_MAX)
+				 : http_parse_form(req, route->form, APP_FORM_MAX);
 		if (rc)
 			return rc;
 	}

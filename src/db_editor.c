@@ -206,8 +206,7 @@ enum db_result db_editor_list(struct db *db, const struct db_editor_filter *f, i
 {
 	/* The title filter scans the editors' list (newest change first); it
 	 * is for a newsroom's own articles, not a public search. */
-	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM articles a " EDITOR_FILTER
-				       "AND ?2 = ?2 AND ?3 = ?3");
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM articles a " EDITOR_FILTER);
 	if (!st)
 		return DB_ERROR;
 	bind_filter(st, f);

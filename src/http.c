@@ -1,6 +1,7 @@
 /* Request input from the CGI environment and buffered response output. */
 #include "http.h"
 #include "log.h"
+#include "multipart.h"
 #include "valid.h"
 
 #include <sodium.h>
@@ -253,6 +254,37 @@ int http_parse_form(struct http_req *req, const struct field_spec *specs, size_t
 	if (rc)
 		return rc;
 	return parse_pairs(req, body, len, specs);
+}
+
+int http_parse_multipart(struct http_req *req, const struct field_spec *specs, size_t max)
+{
+	const char *body;
+	size_t len;
+	int rc = http_read_body(req, max, &body, &len);
+	if (rc)
+		return rc;
+	struct multipart_part *parts;
+	size_t n;
+	rc = multipart_parse(req->arena, http_content_type(req), body, len, &parts, &n);
+	if (rc)
+		return rc;
+	req->parts = parts;
+	req->nparts = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct field_spec *spec = spec_find(specs, parts[i].name);
+		if (!spec || parts[i].filename || http_field(req, parts[i].name))
+			continue; /* files stay in parts; the first of a name counts */
+		if (req->nfields == HTTP_MAX_FIELDS)
+			return 400;
+		/* A text part is text: checked like a decoded form value. */
+		char *value = arena_strndup(req->arena, parts[i].data, parts[i].len);
+		if (strlen(value) != parts[i].len || !field_check(spec, value, &req->fields[req->nfields])) {
+			req->bad_field = spec->name;
+			return 400;
+		}
+		req->nfields++;
+	}
+	return 0;
 }
 
 const char *http_cookie(const struct http_req *req, const char *name)

@@ -29,13 +29,14 @@ const struct route route_table[] = {
 
 	{"/editor/login", HTTP_GET | HTTP_POST, page_login, ROUTE_SESSION, page_login_fields,
 	 page_login_fields},
-	{"/editor/", HTTP_GET, page_editor_home, ROUTE_AUTH, NULL, NULL},
+	{"/editor/", HTTP_GET, page_editor_home, ROUTE_AUTH, page_editor_home_fields, NULL},
 	{"/editor/articles/new", HTTP_GET | HTTP_POST, page_editor_article_new, ROUTE_WRITE,
 	 page_article_query, page_article_form},
 	{"/editor/articles/{id}", HTTP_GET | HTTP_POST, page_editor_article_edit, ROUTE_WRITE,
 	 page_article_query, page_article_form},
 	{"/editor/articles/{id}/delete", HTTP_GET | HTTP_POST, page_editor_article_delete,
 	 ROUTE_WRITE, NULL, page_csrf_form},
+	{"/editor/media", HTTP_GET | HTTP_POST, page_editor_media, ROUTE_WRITE, NULL, page_media_form},
 	{"/editor/logout", HTTP_POST, page_logout, ROUTE_WRITE, NULL, page_csrf_form},
 
 	{"/api/categories", HTTP_GET, api_categories, PAGE, NULL, NULL},
