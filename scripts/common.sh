@@ -14,7 +14,8 @@ GAZETTE_PACKAGES=(
 # HTML parsers of site_test.py, headless Chromium for browser_test.py.
 GAZETTE_TEST_PACKAGES=(
 	apache2-utils python3-feedparser python3-html5lib
-	python3-selenium chromium chromium-driver
+	python3-selenium chromium chromium-driver fonts-wqy-microhei
+	openapi-specification python3-jsonschema
 )
 
 gz_say() { printf '%s\n' "$*" >&2; }
