@@ -67,6 +67,17 @@ int db_schema_check(struct db *db, char *msg, size_t msglen);
  * (a 503 with Retry-After, never a 500). */
 bool db_is_busy(int rc);
 
+/* What the typed query functions (db_*.c) answer. */
+enum db_result { DB_OK = 0, DB_NOTFOUND = 1, DB_BUSY = -1, DB_ERROR = -2 };
+
+/* The result for a failed step's code rc: DB_BUSY when the database stayed
+ * locked past the busy timeout (a 503), else DB_ERROR, logged with
+ * SQLite's message (a 500). */
+enum db_result db_fail(struct db *db, int rc);
+/* Steps st, a statement that returns no row, and resets it. st may be NULL
+ * (db_stmt failed): DB_ERROR. */
+enum db_result db_run(struct db *db, sqlite3_stmt *st);
+
 /* A column as text, "" for NULL. */
 const char *db_text(sqlite3_stmt *st, int col);
 

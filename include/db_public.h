@@ -15,8 +15,6 @@
 
 struct arena;
 
-enum db_result { DB_OK = 0, DB_NOTFOUND = 1, DB_BUSY = -1, DB_ERROR = -2 };
-
 struct db_category {
 	long long id, parent_id; /* parent_id 0: top level */
 	const char *slug, *name;

@@ -157,3 +157,20 @@ const char *db_text(sqlite3_stmt *st, int col)
 	const unsigned char *t = sqlite3_column_text(st, col);
 	return t ? (const char *)t : "";
 }
+
+enum db_result db_fail(struct db *db, int rc)
+{
+	if (db_is_busy(rc))
+		return DB_BUSY;
+	log_error("sqlite: %s", sqlite3_errmsg(db->h));
+	return DB_ERROR;
+}
+
+enum db_result db_run(struct db *db, sqlite3_stmt *st)
+{
+	if (!st)
+		return DB_ERROR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
+}

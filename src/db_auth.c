@@ -5,24 +5,6 @@
 
 #include <string.h>
 
-static enum db_result fail(struct db *db, int rc)
-{
-	if (db_is_busy(rc))
-		return DB_BUSY;
-	log_error("sqlite: %s", sqlite3_errmsg(db->h));
-	return DB_ERROR;
-}
-
-/* Steps a statement that returns no row. */
-static enum db_result run(struct db *db, sqlite3_stmt *st)
-{
-	if (!st)
-		return DB_ERROR;
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc);
-}
-
 enum db_result db_auth_user(struct db *db, const char *username, struct arena *a,
 			    struct db_login_user *out)
 {
@@ -41,7 +23,7 @@ enum db_result db_auth_user(struct db *db, const char *username, struct arena *a
 		out->disabled = sqlite3_column_int(st, 5);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : fail(db, rc);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, rc);
 }
 
 static enum db_result count_since(struct db *db, sqlite3_stmt *st, const char *key,
@@ -57,7 +39,7 @@ static enum db_result count_since(struct db *db, sqlite3_stmt *st, const char *k
 		*oldest = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : fail(db, rc);
+	return rc == SQLITE_ROW ? DB_OK : db_fail(db, rc);
 }
 
 enum db_result db_auth_failures(struct db *db, const char *username, const char *address,
@@ -84,7 +66,7 @@ enum db_result db_auth_attempt(struct db *db, const char *username, const char *
 		if (!st)
 			return DB_ERROR;
 		sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
-		enum db_result r = run(db, st);
+		enum db_result r = db_run(db, st);
 		if (r != DB_OK)
 			return r;
 	}
@@ -93,7 +75,7 @@ enum db_result db_auth_attempt(struct db *db, const char *username, const char *
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, now);
-	enum db_result r = run(db, st);
+	enum db_result r = db_run(db, st);
 	if (r != DB_OK)
 		return r;
 	st = db_stmt(db, "INSERT INTO login_attempts(username, address, at, ok) VALUES (?1, ?2, ?3, ?4)");
@@ -103,7 +85,7 @@ enum db_result db_auth_attempt(struct db *db, const char *username, const char *
 	sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int(st, 4, ok);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_auth_set_hash(struct db *db, long long user_id, const char *hash, long long now)
@@ -114,7 +96,7 @@ enum db_result db_auth_set_hash(struct db *db, long long user_id, const char *ha
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_auth_session_add(struct db *db, const unsigned char token_hash[32],
@@ -125,7 +107,7 @@ enum db_result db_auth_session_add(struct db *db, const unsigned char token_hash
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, now);
-	enum db_result r = run(db, st);
+	enum db_result r = db_run(db, st);
 	if (r != DB_OK)
 		return r;
 	st = db_stmt(db, "INSERT INTO sessions(token_hash, user_id, csrf_secret, created_at, "
@@ -138,7 +120,7 @@ enum db_result db_auth_session_add(struct db *db, const unsigned char token_hash
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, expires_at);
 	sqlite3_bind_text(st, 6, address, -1, SQLITE_STATIC);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_auth_session_get(struct db *db, const unsigned char token_hash[32],
@@ -171,7 +153,7 @@ enum db_result db_auth_session_get(struct db *db, const unsigned char token_hash
 		out->role = arena_strdup(a, db_text(st, 6));
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : fail(db, rc);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, rc);
 }
 
 enum db_result db_auth_session_touch(struct db *db, long long session_id, long long now)
@@ -181,7 +163,7 @@ enum db_result db_auth_session_touch(struct db *db, long long session_id, long l
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, session_id);
 	sqlite3_bind_int64(st, 2, now);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_auth_session_delete(struct db *db, long long session_id)
@@ -190,7 +172,7 @@ enum db_result db_auth_session_delete(struct db *db, long long session_id)
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, session_id);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_auth_sessions_revoke(struct db *db, long long user_id, long long keep)
@@ -200,7 +182,7 @@ enum db_result db_auth_sessions_revoke(struct db *db, long long user_id, long lo
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, keep);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_auth_audit(struct db *db, long long user_id, const char *username,
@@ -220,5 +202,5 @@ enum db_result db_auth_audit(struct db *db, long long user_id, const char *usern
 	sqlite3_bind_int64(st, 6, object_id);
 	sqlite3_bind_text(st, 7, detail ? detail : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, address ? address : "", -1, SQLITE_STATIC);
-	return run(db, st);
+	return db_run(db, st);
 }

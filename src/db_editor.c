@@ -5,23 +5,6 @@
 
 #include <string.h>
 
-static enum db_result fail(struct db *db, int rc)
-{
-	if (db_is_busy(rc))
-		return DB_BUSY;
-	log_error("sqlite: %s", sqlite3_errmsg(db->h));
-	return DB_ERROR;
-}
-
-static enum db_result run(struct db *db, sqlite3_stmt *st)
-{
-	if (!st)
-		return DB_ERROR;
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc);
-}
-
 enum db_result db_editor_category(struct db *db, const char *slug, long long *id)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM categories WHERE slug = ?1");
@@ -32,7 +15,7 @@ enum db_result db_editor_category(struct db *db, const char *slug, long long *id
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : fail(db, rc);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, rc);
 }
 
 enum db_result db_editor_media(struct db *db, long long id)
@@ -43,7 +26,7 @@ enum db_result db_editor_media(struct db *db, long long id)
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : fail(db, rc);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, rc);
 }
 
 #define EDITOR_COLUMNS                                                                     \
@@ -89,7 +72,7 @@ enum db_result db_editor_article(struct db *db, long long id, struct arena *a,
 	if (rc == SQLITE_ROW)
 		read_row(st, a, out, true);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : fail(db, rc);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, rc);
 }
 
 /* Binds the editable fields of a as ?1..?11 (shared by insert and update). */
@@ -127,7 +110,7 @@ enum db_result db_editor_insert(struct db *db, struct db_editor_article *a, long
 	bind_fields(st, a);
 	sqlite3_bind_int64(st, 12, now);
 	sqlite3_bind_int64(st, 13, user_id);
-	enum db_result r = run(db, st);
+	enum db_result r = db_run(db, st);
 	if (r != DB_OK)
 		return r;
 	a->id = sqlite3_last_insert_rowid(db->h);
@@ -135,7 +118,7 @@ enum db_result db_editor_insert(struct db *db, struct db_editor_article *a, long
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, a->id);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_editor_update(struct db *db, const struct db_editor_article *a,
@@ -152,7 +135,7 @@ enum db_result db_editor_update(struct db *db, const struct db_editor_article *a
 	sqlite3_bind_int64(st, 12, now);
 	sqlite3_bind_int64(st, 13, user_id);
 	sqlite3_bind_int64(st, 14, a->id);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_editor_revision(struct db *db, long long id, long long user_id, long long now)
@@ -167,7 +150,7 @@ enum db_result db_editor_revision(struct db *db, long long id, long long user_id
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, user_id);
-	return run(db, st);
+	return db_run(db, st);
 }
 
 enum db_result db_editor_delete(struct db *db, long long id, long long user_id, long long now)
@@ -179,7 +162,7 @@ enum db_result db_editor_delete(struct db *db, long long id, long long user_id, 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, user_id);
-	enum db_result r = run(db, st);
+	enum db_result r = db_run(db, st);
 	if (r == DB_OK && sqlite3_changes(db->h) == 0)
 		return DB_NOTFOUND;
 	return r;
@@ -214,7 +197,7 @@ enum db_result db_editor_list(struct db *db, const struct db_editor_filter *f, i
 	*total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return fail(db, rc);
+		return db_fail(db, rc);
 	st = db_stmt(db, EDITOR_COLUMNS EDITOR_FILTER
 			 "ORDER BY a.updated_at DESC, a.id DESC LIMIT ?2 OFFSET ?3");
 	if (!st)
@@ -229,5 +212,5 @@ enum db_result db_editor_list(struct db *db, const struct db_editor_filter *f, i
 	if (*n == (size_t)limit)
 		rc = SQLITE_DONE;
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc);
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }

@@ -6,15 +6,6 @@
 
 #include <string.h>
 
-/* Maps a failed step's code to our result, logging real errors. */
-static enum db_result step_error(struct db *db, int rc)
-{
-	if (db_is_busy(rc))
-		return DB_BUSY;
-	log_error("sqlite: %s", sqlite3_errmsg(db->h));
-	return DB_ERROR;
-}
-
 static const char *col_dup(struct arena *a, sqlite3_stmt *st, int col)
 {
 	return arena_strdup(a, db_text(st, col));
@@ -27,7 +18,7 @@ enum db_result db_ping(struct db *db)
 		return DB_ERROR;
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : step_error(db, rc);
+	return rc == SQLITE_ROW ? DB_OK : db_fail(db, rc);
 }
 
 enum db_result db_settings_each(struct db *db, void (*fn)(const char *, const char *, void *),
@@ -40,7 +31,7 @@ enum db_result db_settings_each(struct db *db, void (*fn)(const char *, const ch
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(db_text(st, 0), db_text(st, 1), ctx);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : step_error(db, rc);
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }
 
 enum db_result db_categories_all(struct db *db, struct arena *a, struct db_category **out,
@@ -74,7 +65,7 @@ enum db_result db_categories_all(struct db *db, struct arena *a, struct db_categ
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return step_error(db, rc);
+		return db_fail(db, rc);
 	*out = items;
 	*n = count;
 	return DB_OK;
@@ -102,7 +93,7 @@ enum db_result db_article_public(struct db *db, long long id, long long now, str
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? DB_NOTFOUND : step_error(db, rc);
+		return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, rc);
 	}
 	memset(out, 0, sizeof *out);
 	out->id = sqlite3_column_int64(st, 0);
@@ -139,7 +130,7 @@ static enum db_result one_link(struct db *db, sqlite3_stmt *st, const struct db_
 		out->title = col_dup(a, st, 1);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : step_error(db, rc);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }
 
 enum db_result db_article_neighbors(struct db *db, const struct db_article *art, long long now,
@@ -221,7 +212,7 @@ enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id
 		rc = SQLITE_DONE;
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return step_error(db, rc);
+		return db_fail(db, rc);
 	*out = items;
 	*n = count;
 	return DB_OK;
@@ -238,7 +229,7 @@ enum db_result db_articles_count(struct db *db, enum db_scope scope, long long i
 	int rc = sqlite3_step(st);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : step_error(db, rc);
+	return rc == SQLITE_ROW ? DB_OK : db_fail(db, rc);
 }
 
 /* Search statements: ?2 trigram expression, ?5 n-gram expression. Which one
@@ -300,7 +291,7 @@ enum db_result db_search(struct db *db, const struct search_query *q, long long 
 		*total = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return step_error(db, rc);
+		return db_fail(db, rc);
 	if (*total == 0 || offset >= *total)
 		return DB_OK;
 
@@ -319,5 +310,5 @@ enum db_result db_search(struct db *db, const struct search_query *q, long long 
 	if (*n == (size_t)limit)
 		rc = SQLITE_DONE;
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : step_error(db, rc);
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }
