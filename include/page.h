@@ -52,4 +52,20 @@ extern const struct field_spec page_media_form[];
 extern const struct field_spec page_editor_home_fields[];
 extern const struct field_spec page_article_query[];
 
+/* Admin pages (admins only) and the own-account page (any editor). */
+void page_admin_users(struct app *app, struct http_req *req);
+void page_admin_user(struct app *app, struct http_req *req);
+void page_admin_categories(struct app *app, struct http_req *req);
+void page_admin_category(struct app *app, struct http_req *req);
+void page_admin_settings(struct app *app, struct http_req *req);
+void page_admin_logo(struct app *app, struct http_req *req);
+void page_admin_audit(struct app *app, struct http_req *req);
+void page_account(struct app *app, struct http_req *req);
+extern const struct field_spec page_saved_query[];
+extern const struct field_spec page_user_form[];
+extern const struct field_spec page_category_form[];
+extern const struct field_spec page_settings_form[];
+extern const struct field_spec page_audit_query[];
+extern const struct field_spec page_account_form[];
+
 #endif

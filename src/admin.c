@@ -52,6 +52,15 @@ int admin_user_save(struct app *app, struct http_req *req, long long id,
 		return refuse(err, "role", "role must be editor or admin");
 	if (in->display_name && !valid_line(in->display_name, 100))
 		return refuse(err, "display_name", "display name must be one line of at most 100 characters");
+	/* Why: an admin who disables their own account or drops their own
+	 * admin role could leave the site without any admin; another admin
+	 * must do it, so there is always one left who can. */
+	if (id && req->user && id == req->user->id) {
+		if (in->disabled == 1)
+			return refuse(err, "disabled", "you cannot disable your own account: another admin must do it");
+		if (in->role && strcmp(in->role, "admin") && !strcmp(req->user->role, "admin"))
+			return refuse(err, "role", "you cannot remove your own admin role: another admin must do it");
+	}
 	const char *why = NULL;
 	if ((!id || in->password) &&
 	    !auth_password_acceptable(in->password ? in->password : "",
