@@ -1,12 +1,13 @@
 /*
  * The SQL behind uploads (src/db_media.c): media rows by content hash and
- * the audit_log row of an upload. Results as in db_public.h: DB_OK,
- * DB_NOTFOUND, DB_BUSY (503 with Retry-After) or DB_ERROR (500, logged).
+ * the audit_log row of an upload. Results: DB_OK,
+ * DB_NOTFOUND, DB_BUSY (503 with Retry-After) or DB_ERROR (500, logged),
+ * as everywhere in db.h.
  */
 #ifndef GAZETTE_DB_MEDIA_H
 #define GAZETTE_DB_MEDIA_H
 
-#include "db_public.h"
+#include "db.h"
 #include "media.h"
 
 /* The media row whose content hash is sha256, copied into out. DB_NOTFOUND

@@ -4,14 +4,6 @@
 
 #include <stdio.h>
 
-static enum db_result fail(struct db *db, int rc, const char *what)
-{
-	if (db_is_busy(rc))
-		return DB_BUSY;
-	log_error("sqlite: %s: %s", what, sqlite3_errmsg(db->h));
-	return DB_ERROR;
-}
-
 /* Copies a media row (id, sha256, path, mime, width, height, bytes). */
 static enum db_result read_row(struct db *db, sqlite3_stmt *st, struct media_info *out)
 {
@@ -22,7 +14,7 @@ static enum db_result read_row(struct db *db, sqlite3_stmt *st, struct media_inf
 	}
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return fail(db, rc, "reading a media row");
+		return db_fail(db, rc);
 	}
 	out->id = sqlite3_column_int64(st, 0);
 	int n1 = snprintf(out->sha256, sizeof out->sha256, "%s", db_text(st, 1));
@@ -84,7 +76,7 @@ enum db_result db_media_insert(struct db *db, const struct media_info *m, long l
 		rc = sqlite3_step(st);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, "inserting a media row");
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }
 
 enum db_result db_media_audit(struct db *db, long long now, long long user_id, const char *username,
@@ -106,7 +98,5 @@ enum db_result db_media_audit(struct db *db, long long now, long long user_id, c
 		sqlite3_bind_int64(st, 6, object_id);
 	sqlite3_bind_text(st, 7, detail ? detail : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, address ? address : "", -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, "writing the audit log");
+	return db_run(db, st);
 }
