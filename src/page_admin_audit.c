@@ -4,7 +4,6 @@
 #include "html.h"
 #include "i18n.h"
 #include "page_admin.h"
-#include "valid.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -20,13 +19,18 @@ const struct field_spec page_audit_query[] = {
 	{NULL, 0, 0, 0},
 };
 
-/* The decimal number of len characters at s, within [min, max]. */
+/* The decimal number of exactly len digits at s ("03" too), within
+ * [min, max]. */
 static bool number(const char *s, size_t len, long long min, long long max, long long *out)
 {
-	char part[8];
-	memcpy(part, s, len);
-	part[len] = '\0';
-	return valid_int(part, min, max, out);
+	long long v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return v >= min && v <= max;
 }
 
 /*
