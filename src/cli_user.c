@@ -77,12 +77,15 @@ static int prompt(struct cli *c, const char *text, struct password *p)
 	noecho.c_lflag |= ECHONL;
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &sa, &old[i]);
+	/* Echo goes off before the prompt shows, and without flushing: what a
+	 * fast typist (or a script) sends right after seeing the prompt must
+	 * be neither echoed nor thrown away. */
+	tty_changed = 1;
+	tcsetattr(STDIN_FILENO, TCSANOW, &noecho);
 	fputs(text, c->err);
 	fflush(c->err);
-	tty_changed = 1;
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
 	int r = read_line(STDIN_FILENO, p);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
 	tty_changed = 0;
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &old[i], NULL);
