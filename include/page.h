@@ -68,4 +68,10 @@ extern const struct field_spec page_settings_form[];
 extern const struct field_spec page_audit_query[];
 extern const struct field_spec page_account_form[];
 
+/* Article revisions (page_revisions.c). */
+void page_editor_revisions(struct app *app, struct http_req *req);
+void page_editor_revision(struct app *app, struct http_req *req);
+void page_editor_revision_restore(struct app *app, struct http_req *req);
+extern const struct field_spec page_revisions_query[];
+
 #endif
