@@ -105,7 +105,7 @@ class Browser:
                             "application/x-www-form-urlencoded")
 
     def upload(self, path, files, csrf=True):
-        fields = {"csrf_token": self.csrf} if csrf else {}
+        fields = {"csrf_token": self.csrf if csrf is True else csrf} if csrf else {}
         return self.request("POST", path, multipart(fields, files),
                             f"multipart/form-data; boundary={BOUNDARY}")
 
@@ -590,7 +590,28 @@ def test(c, scratch):
             "the last page holds the rest and no next link")
     c.check('rel="prev"' in p3, "and a link back")
 
-    # --- logout still works from these pages; the log has no secret -----------------------
+    # --- every POST without the token: 403, nothing changed --------------------------------
+    before = snapshot()
+    for path, fields in (
+            ("/editor/users", {"username": "zed", "role": "editor", "password": "zed's password!"}),
+            (f"/editor/users/{eve_id}", {"action": "save", "display_name": "X", "role": "admin"}),
+            (f"/editor/users/{eve_id}", {"action": "disable"}),
+            (f"/editor/users/{eve_id}", {"action": "password", "password": "hijacked password"}),
+            ("/editor/categories", {"slug": "zed", "name": "Zed"}),
+            (f"/editor/categories/{alumni_id}", {"name": "Zed", "parent": tops[0], "position": "9"}),
+            ("/editor/settings", dict(current(), site_name="Zed")),
+            ("/editor/account", {"current_password": ADMIN_PW, "password": "zed's password!",
+                                 "password2": "zed's password!"})):
+        for token in (False, "f" * 64):
+            r = admin.post(path, fields, csrf=token)
+            c.eq(r.status, 403, f"POST {path} {sorted(fields)[:2]} with token {token!r}: 403")
+    for token in (False, "f" * 64):
+        r = admin.upload("/editor/settings/logo", {"logo": ("other.png", png(5, 5))}, csrf=token)
+        c.eq(r.status, 403, "a logo upload without the right token: 403")
+    c.eq(snapshot(), before, "and none of them changed anything")
+    c.check(admin.alive(), "the admin's session is still there")
+
+    # --- the log has no secret --------------------------------------------------------------
     dump = "\n".join(con.iterdump())
     for secret in (EDITOR_PW, new_pw, final_pw, ADMIN_PW):
         c.check(secret not in dump, "no password in clear in the database")
