@@ -34,7 +34,7 @@ struct db_audit_entry {
  * at most limit of them into *out (an arena array of *n).
  */
 enum db_result db_audit_list(struct db *db, const struct db_audit_filter *f, int limit,
-			     long long offset, struct arena *a, struct db_audit_entry **out,
-			     size_t *n);
+                             long long offset, struct arena *a, struct db_audit_entry **out,
+                             size_t *n);
 
 #endif

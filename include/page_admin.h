@@ -25,8 +25,7 @@ void page_admin_error(struct app *app, cJSON *d, const char *field, const char *
 
 /* Renders template name with d (which it deletes) as a private page with
  * this status; a template failure stays a 500. */
-void page_admin_show(struct app *app, struct http_req *req, const char *name, cJSON *d,
-		     int status);
+void page_admin_show(struct app *app, struct http_req *req, const char *name, cJSON *d, int status);
 
 /* Overwrites a password field's value in place once it has been used, so
  * it does not linger in the arena. */

@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#define AUDIT_COLUMNS                                                                       \
-	"SELECT id, at, coalesce(object_id, 0), username, action, object_type, detail, address " \
+#define AUDIT_COLUMNS                                                                              \
+	"SELECT id, at, coalesce(object_id, 0), username, action, object_type, detail, address "   \
 	"FROM audit_log "
 
 /* ORDER BY at DESC uses the index order; id only breaks ties within one
@@ -13,8 +13,8 @@
 #define AUDIT_ORDER "ORDER BY at DESC, id DESC LIMIT ?3 OFFSET ?4"
 
 enum db_result db_audit_list(struct db *db, const struct db_audit_filter *f, int limit,
-			     long long offset, struct arena *a, struct db_audit_entry **out,
-			     size_t *n)
+                             long long offset, struct arena *a, struct db_audit_entry **out,
+                             size_t *n)
 {
 	bool by_user = f->username && *f->username;
 	sqlite3_stmt *st;
@@ -26,9 +26,9 @@ enum db_result db_audit_list(struct db *db, const struct db_audit_filter *f, int
 		 * has (NULL when no user has it: then the CLI's rows, which
 		 * carry only a name). */
 		st = db_stmt(db, AUDIT_COLUMNS
-			     "WHERE user_id IS (SELECT id FROM users WHERE username = ?5) "
-			     "AND (user_id IS NOT NULL OR username = ?5 COLLATE NOCASE) "
-			     "AND at >= ?1 AND at < ?2 " AUDIT_ORDER);
+		             "WHERE user_id IS (SELECT id FROM users WHERE username = ?5) "
+		             "AND (user_id IS NOT NULL OR username = ?5 COLLATE NOCASE) "
+		             "AND at >= ?1 AND at < ?2 " AUDIT_ORDER);
 	}
 	*out = NULL;
 	*n = 0;
@@ -40,7 +40,8 @@ enum db_result db_audit_list(struct db *db, const struct db_audit_filter *f, int
 	sqlite3_bind_int64(st, 4, offset);
 	if (by_user)
 		sqlite3_bind_text(st, 5, f->username, -1, SQLITE_STATIC);
-	struct db_audit_entry *rows = arena_calloc(a, (size_t)(limit > 0 ? limit : 1), sizeof *rows);
+	struct db_audit_entry *rows =
+	    arena_calloc(a, (size_t)(limit > 0 ? limit : 1), sizeof *rows);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < (size_t)limit) {
 		struct db_audit_entry *e = &rows[(*n)++];

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <string.h>
 
+/* clang-format off */
 const struct field_spec page_account_form[] = {
 	{"csrf_token", FIELD_LINE, 0, 64},
 	{"current_password", FIELD_TEXT, 0, 1024},
@@ -16,10 +17,11 @@ const struct field_spec page_account_form[] = {
 	{"password2", FIELD_TEXT, 0, 1024},
 	{NULL, 0, 0, 0},
 };
+/* clang-format on */
 
 /* The page; passwords are never sent back into the form. */
 static void account_page(struct app *app, struct http_req *req, int status, const char *field,
-			 const char *message)
+                         const char *message)
 {
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", i18n_label(app->lang, "account"));
@@ -27,10 +29,10 @@ static void account_page(struct app *app, struct http_req *req, int status, cons
 	cJSON *me = cJSON_AddObjectToObject(d, "me");
 	cJSON_AddStringToObject(me, "username", req->user->username);
 	cJSON_AddStringToObject(me, "display_name",
-				req->user->display_name ? req->user->display_name : "");
-	cJSON_AddStringToObject(me, "role_label",
-				i18n_label(app->lang, strcmp(req->user->role, "admin") ? "role_editor"
-										: "role_admin"));
+	                        req->user->display_name ? req->user->display_name : "");
+	cJSON_AddStringToObject(
+	    me, "role_label",
+	    i18n_label(app->lang, strcmp(req->user->role, "admin") ? "role_editor" : "role_admin"));
 	if (field)
 		page_admin_error(app, d, field, message);
 	page_admin_show(app, req, "editor_account", d, status);

@@ -6,10 +6,12 @@
 #include <string.h>
 
 /* Accepted by every admin page's query: the notice after a redirect. */
+/* clang-format off */
 const struct field_spec page_saved_query[] = {
 	{"saved", FIELD_LINE, 0, 16},
 	{NULL, 0, 0, 0},
 };
+/* clang-format on */
 
 const char *page_admin_text(const struct http_req *req, const char *name)
 {
@@ -37,14 +39,14 @@ void page_admin_error(struct app *app, cJSON *d, const char *field, const char *
 	cJSON *e = cJSON_GetObjectItemCaseSensitive(d, "errors");
 	if (!e) {
 		e = cJSON_AddObjectToObject(d, "errors");
-		cJSON_AddStringToObject(d, "error_summary", i18n_label(app->lang, "form_not_saved"));
+		cJSON_AddStringToObject(d, "error_summary",
+		                        i18n_label(app->lang, "form_not_saved"));
 	}
 	if (!cJSON_GetObjectItemCaseSensitive(e, field))
 		cJSON_AddStringToObject(e, field, message ? message : "");
 }
 
-void page_admin_show(struct app *app, struct http_req *req, const char *name, cJSON *d,
-		     int status)
+void page_admin_show(struct app *app, struct http_req *req, const char *name, cJSON *d, int status)
 {
 	/* Pages behind a login are never stored by a shared cache. */
 	req->cacheable = false;

@@ -11,6 +11,7 @@
 
 enum { AUDIT_PER_PAGE = 50 };
 
+/* clang-format off */
 const struct field_spec page_audit_query[] = {
 	{"user", FIELD_LINE, 0, 200},
 	{"from", FIELD_LINE, 0, 40},
@@ -18,6 +19,7 @@ const struct field_spec page_audit_query[] = {
 	{"page", FIELD_INT, 1, 1000000},
 	{NULL, 0, 0, 0},
 };
+/* clang-format on */
 
 /* The decimal number of exactly len digits at s ("03" too), within
  * [min, max]. */
@@ -48,13 +50,18 @@ static bool day_start(const char *s, int add_days, long long *out)
 		return false;
 	/* mktime normalises 2025-02-30 to March 2nd: refuse days that do not
 	 * exist instead of searching some other day. */
-	struct tm check = {.tm_year = (int)year - 1900, .tm_mon = (int)mon - 1,
-			   .tm_mday = (int)day, .tm_hour = 12, .tm_isdst = -1};
+	struct tm check = {.tm_year = (int)year - 1900,
+	                   .tm_mon = (int)mon - 1,
+	                   .tm_mday = (int)day,
+	                   .tm_hour = 12,
+	                   .tm_isdst = -1};
 	if (mktime(&check) == (time_t)-1 || check.tm_mday != (int)day ||
 	    check.tm_mon != (int)mon - 1)
 		return false;
-	struct tm tm = {.tm_year = (int)year - 1900, .tm_mon = (int)mon - 1,
-			.tm_mday = (int)day + add_days, .tm_isdst = -1};
+	struct tm tm = {.tm_year = (int)year - 1900,
+	                .tm_mon = (int)mon - 1,
+	                .tm_mday = (int)day + add_days,
+	                .tm_isdst = -1};
 	time_t t = mktime(&tm);
 	if (t == (time_t)-1)
 		return false;
@@ -88,9 +95,9 @@ static const char *object_url(struct http_req *req, const struct db_audit_entry 
 	static const struct {
 		const char *type, *path;
 	} pages[] = {
-		{"article", "/editor/articles/"},
-		{"user", "/editor/users/"},
-		{"category", "/editor/categories/"},
+	    {"article", "/editor/articles/"},
+	    {"user", "/editor/users/"},
+	    {"category", "/editor/categories/"},
 	};
 	for (size_t i = 0; e->object_id && i < sizeof pages / sizeof pages[0]; i++)
 		if (!strcmp(e->object_type, pages[i].type))
@@ -102,8 +109,8 @@ void page_admin_audit(struct app *app, struct http_req *req)
 {
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", i18n_label(app->lang, "audit"));
-	struct db_audit_filter f = {.username = page_admin_text(req, "user"),
-				    .from = INT64_MIN, .to = INT64_MAX};
+	struct db_audit_filter f = {
+	    .username = page_admin_text(req, "user"), .from = INT64_MIN, .to = INT64_MAX};
 	const char *from = page_admin_text(req, "from"), *to = page_admin_text(req, "to");
 	/* Both days count in full: from its first second to the end of to. */
 	if (*from && !day_start(from, 0, &f.from))
@@ -126,7 +133,7 @@ void page_admin_audit(struct app *app, struct http_req *req)
 	size_t n;
 	/* One more than a page says whether there is a next one. */
 	enum db_result r = db_audit_list(app->db, &f, AUDIT_PER_PAGE + 1,
-					 (page - 1) * AUDIT_PER_PAGE, req->arena, &rows, &n);
+	                                 (page - 1) * AUDIT_PER_PAGE, req->arena, &rows, &n);
 	if (r != DB_OK) {
 		cJSON_Delete(d);
 		page_db_error(app, req, r);
@@ -140,9 +147,9 @@ void page_admin_audit(struct app *app, struct http_req *req)
 		cJSON_AddStringToObject(o, "user", e->username);
 		cJSON_AddStringToObject(o, "action", e->action);
 		cJSON_AddStringToObject(o, "object",
-					e->object_id ? arena_printf(req->arena, "%s #%lld",
-								    e->object_type, e->object_id)
-						     : e->object_type);
+		                        e->object_id ? arena_printf(req->arena, "%s #%lld",
+		                                                    e->object_type, e->object_id)
+		                                     : e->object_type);
 		const char *url = object_url(req, e);
 		if (url)
 			cJSON_AddStringToObject(o, "url", url);

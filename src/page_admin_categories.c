@@ -12,6 +12,7 @@
 enum { POSITION_MAX = 1000000 };
 
 /* Generous bounds; admin_category_save's 422 is the real check. */
+/* clang-format off */
 const struct field_spec page_category_form[] = {
 	{"csrf_token", FIELD_LINE, 0, 64},
 	{"slug", FIELD_TEXT, 0, 200},
@@ -20,6 +21,7 @@ const struct field_spec page_category_form[] = {
 	{"position", FIELD_TEXT, 0, 40},
 	{NULL, 0, 0, 0},
 };
+/* clang-format on */
 
 /* The <select> of parents: top level, then every top-level category but
  * self (a category cannot be its own parent). */
@@ -53,7 +55,7 @@ static const char *parent_slug(const struct app *app, const struct db_category *
 
 /* The tree and the new-category form, with the refused input kept. */
 static void categories_page(struct app *app, struct http_req *req, int status,
-			    const struct article_error *err)
+                            const struct article_error *err)
 {
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", i18n_label(app->lang, "categories"));
@@ -77,10 +79,10 @@ static void categories_page(struct app *app, struct http_req *req, int status,
 	cJSON_AddStringToObject(form, "slug", posted ? page_admin_text(req, "slug") : "");
 	cJSON_AddStringToObject(form, "name", posted ? page_admin_text(req, "name") : "");
 	/* A new category goes last unless the admin says otherwise. */
-	cJSON_AddStringToObject(form, "position",
-				posted ? page_admin_text(req, "position")
-				       : arena_printf(req->arena, "%lld",
-						      last < POSITION_MAX ? last + 1 : last));
+	cJSON_AddStringToObject(
+	    form, "position",
+	    posted ? page_admin_text(req, "position")
+	           : arena_printf(req->arena, "%lld", last < POSITION_MAX ? last + 1 : last));
 	parent_options(app, form, posted ? page_admin_text(req, "parent") : "", 0);
 	add_error(app, d, status, err);
 	page_admin_show(app, req, "editor_categories", d, status);
@@ -88,7 +90,7 @@ static void categories_page(struct app *app, struct http_req *req, int status,
 
 /* The position field as a number; false with err set when it is not one. */
 static bool read_position(struct app *app, struct http_req *req, long long *out,
-			  struct article_error *err)
+                          struct article_error *err)
 {
 	const char *s = page_admin_text(req, "position");
 	if (!*s) {
@@ -113,8 +115,8 @@ void page_admin_categories(struct app *app, struct http_req *req)
 	int status = 422;
 	if (read_position(app, req, &position, &err))
 		status = admin_category_save(app, req, 0, page_admin_text(req, "slug"),
-					     page_admin_text(req, "name"),
-					     page_admin_text(req, "parent"), position, &id, &err);
+		                             page_admin_text(req, "name"),
+		                             page_admin_text(req, "parent"), position, &id, &err);
 	if (status == 201)
 		page_admin_redirect(req, "/editor/categories?saved=1");
 	else if (status == 422 || status == 409)
@@ -125,7 +127,7 @@ void page_admin_categories(struct app *app, struct http_req *req)
 
 /* One category's form: what is stored, or the refused input. */
 static void category_page(struct app *app, struct http_req *req, const struct db_category *c,
-			  int status, const struct article_error *err)
+                          int status, const struct article_error *err)
 {
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", c->name);
@@ -136,9 +138,11 @@ static void category_page(struct app *app, struct http_req *req, const struct db
 	cJSON_AddStringToObject(o, "slug", c->slug);
 	cJSON_AddStringToObject(o, "url", arena_printf(req->arena, "/c/%s/", c->slug));
 	cJSON_AddStringToObject(o, "name", posted ? page_admin_text(req, "name") : c->name);
-	cJSON_AddStringToObject(o, "position", posted ? page_admin_text(req, "position")
-						      : arena_printf(req->arena, "%d", c->position));
-	parent_options(app, o, posted ? page_admin_text(req, "parent") : parent_slug(app, c), c->id);
+	cJSON_AddStringToObject(o, "position",
+	                        posted ? page_admin_text(req, "position")
+	                               : arena_printf(req->arena, "%d", c->position));
+	parent_options(app, o, posted ? page_admin_text(req, "parent") : parent_slug(app, c),
+	               c->id);
 	add_error(app, d, status, err);
 	page_admin_show(app, req, "editor_category", d, status);
 }
@@ -158,10 +162,12 @@ void page_admin_category(struct app *app, struct http_req *req)
 	long long position, unused = 0;
 	int status = 422;
 	if (read_position(app, req, &position, &err))
-		status = admin_category_save(app, req, c->id, NULL, page_admin_text(req, "name"),
-					     page_admin_text(req, "parent"), position, &unused, &err);
+		status =
+		    admin_category_save(app, req, c->id, NULL, page_admin_text(req, "name"),
+		                        page_admin_text(req, "parent"), position, &unused, &err);
 	if (status == 200)
-		page_admin_redirect(req, "/editor/categories?saved=1"); /* the tree shows the move */
+		page_admin_redirect(req,
+		                    "/editor/categories?saved=1"); /* the tree shows the move */
 	else if (status == 422)
 		category_page(app, req, c, status, &err);
 	else

@@ -10,8 +10,9 @@
 
 #include <string.h>
 
-/* One field per key of settings_table (test_admin_pages checks the two
+/* One field per key of settings_table (test_db_audit checks the two
  * agree). Generous bounds: settings_check's 422 is the real check. */
+/* clang-format off */
 const struct field_spec page_settings_form[] = {
 	{"csrf_token", FIELD_LINE, 0, 64},
 	{"site_name", FIELD_TEXT, 0, 4000},
@@ -28,19 +29,22 @@ const struct field_spec page_settings_form[] = {
 	{"footer_support", FIELD_TEXT, 0, 4000},
 	{NULL, 0, 0, 0},
 };
+/* clang-format on */
 
 /* Offered in the time zone field's list; any other IANA name works too. */
+/* clang-format off */
 static const char *const common_zones[] = {
-	"UTC",           "Asia/Shanghai",    "Asia/Hong_Kong",      "Asia/Taipei",
-	"Asia/Singapore", "Asia/Tokyo",      "Asia/Seoul",          "Asia/Kolkata",
-	"Europe/London", "Europe/Paris",     "Europe/Berlin",       "America/New_York",
-	"America/Chicago", "America/Denver", "America/Los_Angeles", "Australia/Sydney",
+	"UTC", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore",
+	"Asia/Tokyo", "Asia/Seoul", "Asia/Kolkata", "Europe/London", "Europe/Paris",
+	"Europe/Berlin", "America/New_York", "America/Chicago", "America/Denver",
+	"America/Los_Angeles", "Australia/Sydney",
 };
+/* clang-format on */
 
 /* The label of key in the site language, or fallback when the catalogue
  * has none (a key added to settings_table later still shows). */
-static const char *label_or(struct app *app, struct arena *a, const char *prefix,
-			    const char *key, const char *fallback)
+static const char *label_or(struct app *app, struct arena *a, const char *prefix, const char *key,
+                            const char *fallback)
 {
 	const char *k = arena_printf(a, "%s%s", prefix, key);
 	const char *l = i18n_label(app->lang, k);
@@ -50,7 +54,7 @@ static const char *label_or(struct app *app, struct arena *a, const char *prefix
 /* Fills d with every setting (the posted values when keep_input) and
  * renders the page; errors were added to d before. */
 static void settings_page(struct app *app, struct http_req *req, cJSON *d, int status,
-			  bool keep_input)
+                          bool keep_input)
 {
 	cJSON_AddStringToObject(d, "title", i18n_label(app->lang, "settings"));
 	page_admin_notice(app, req, d);
@@ -62,9 +66,10 @@ static void settings_page(struct app *app, struct http_req *req, cJSON *d, int s
 		const char *value = f ? f->text : app_setting(app, s->key);
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "key", s->key);
-		cJSON_AddStringToObject(o, "label", label_or(app, req->arena, "set_", s->key, s->key));
+		cJSON_AddStringToObject(o, "label",
+		                        label_or(app, req->arena, "set_", s->key, s->key));
 		cJSON_AddStringToObject(o, "help",
-					label_or(app, req->arena, "set_help_", s->key, s->help));
+		                        label_or(app, req->arena, "set_help_", s->key, s->help));
 		cJSON_AddStringToObject(o, "value", value);
 		cJSON_AddStringToObject(o, "default", s->def);
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(errors, s->key);
@@ -136,8 +141,8 @@ void page_admin_settings(struct app *app, struct http_req *req)
 static const char *upload_message(struct app *app, int status)
 {
 	return i18n_label(app->lang, status == 415   ? "upload_not_image"
-				     : status == 413 ? "upload_too_big"
-						     : "upload_failed");
+	                             : status == 413 ? "upload_too_big"
+	                                             : "upload_failed");
 }
 
 void page_admin_logo(struct app *app, struct http_req *req)
@@ -145,14 +150,14 @@ void page_admin_logo(struct app *app, struct http_req *req)
 	/* The front line parsed the multipart form and checked its CSRF
 	 * token before this runs; the image is the part called "logo". */
 	const struct multipart_part *file =
-		req->parts ? multipart_find(req->parts, req->nparts, "logo") : NULL;
+	    req->parts ? multipart_find(req->parts, req->nparts, "logo") : NULL;
 	int status = 422;
 	struct media_info m;
 	if (file && file->len && multipart_count(req->parts, req->nparts, "logo") == 1) {
 		struct db *w = app_writer(app);
 		status = w ? media_store(w, app->media_dir, file->data, file->len, req->user,
-					 req->remote_addr, &m)
-			   : 500;
+		                         req->remote_addr, &m)
+		           : 500;
 	}
 	struct article_error err = {0};
 	if (status == 200 || status == 201) {
@@ -168,6 +173,7 @@ void page_admin_logo(struct app *app, struct http_req *req)
 		return;
 	}
 	cJSON *d = page_data(app, req);
-	page_admin_error(app, d, "logo_file", err.message ? err.message : upload_message(app, status));
+	page_admin_error(app, d, "logo_file",
+	                 err.message ? err.message : upload_message(app, status));
 	settings_page(app, req, d, status, false);
 }

@@ -11,6 +11,7 @@
 
 /* Generous bounds: admin_user_save's 422 with the input kept is the real
  * check; these only stop abuse (a violation is a 400 for the request). */
+/* clang-format off */
 const struct field_spec page_user_form[] = {
 	{"csrf_token", FIELD_LINE, 0, 64},
 	{"action", FIELD_LINE, 0, 16},
@@ -20,6 +21,7 @@ const struct field_spec page_user_form[] = {
 	{"password", FIELD_TEXT, 0, 1024},
 	{NULL, 0, 0, 0},
 };
+/* clang-format on */
 
 /* One user, copied out of the row callback. */
 struct user_view {
@@ -46,11 +48,11 @@ static void user_row(const struct db_admin_user *u, void *ctx)
 		s->cap = cap;
 	}
 	s->list[s->n++] = (struct user_view){
-		.id = u->id,
-		.username = arena_strdup(s->arena, u->username),
-		.display_name = arena_strdup(s->arena, u->display_name ? u->display_name : ""),
-		.role = arena_strdup(s->arena, u->role),
-		.disabled = u->disabled,
+	    .id = u->id,
+	    .username = arena_strdup(s->arena, u->username),
+	    .display_name = arena_strdup(s->arena, u->display_name ? u->display_name : ""),
+	    .role = arena_strdup(s->arena, u->role),
+	    .disabled = u->disabled,
 	};
 }
 
@@ -76,9 +78,9 @@ static void role_options(struct app *app, cJSON *parent, const char *chosen)
 {
 	cJSON *roles = cJSON_AddArrayToObject(parent, "roles");
 	page_admin_option(roles, "editor", i18n_label(app->lang, "role_editor"),
-			  !strcmp(chosen, "editor"));
+	                  !strcmp(chosen, "editor"));
 	page_admin_option(roles, "admin", i18n_label(app->lang, "role_admin"),
-			  !strcmp(chosen, "admin"));
+	                  !strcmp(chosen, "admin"));
 }
 
 /* Maps a refused save to what the form shows: a taken name is the
@@ -94,7 +96,7 @@ static void add_error(struct app *app, cJSON *d, int status, const struct articl
 /* The list and the new-user form (with the refused input kept, never the
  * password). */
 static void users_page(struct app *app, struct http_req *req, int status,
-		       const struct article_error *err)
+                       const struct article_error *err)
 {
 	struct user_scan s;
 	if (!load_users(app, req, &s))
@@ -117,7 +119,7 @@ static void users_page(struct app *app, struct http_req *req, int status,
 	bool posted = req->method == HTTP_POST;
 	cJSON_AddStringToObject(form, "username", posted ? page_admin_text(req, "username") : "");
 	cJSON_AddStringToObject(form, "display_name",
-				posted ? page_admin_text(req, "display_name") : "");
+	                        posted ? page_admin_text(req, "display_name") : "");
 	role_options(app, form, posted ? page_admin_text(req, "role") : "editor");
 	if (err)
 		add_error(app, d, status, err);
@@ -131,11 +133,11 @@ void page_admin_users(struct app *app, struct http_req *req)
 		return;
 	}
 	struct admin_user_input in = {
-		.username = page_admin_text(req, "username"),
-		.role = page_admin_text(req, "role"),
-		.display_name = page_admin_text(req, "display_name"),
-		.password = page_admin_text(req, "password"),
-		.disabled = -1,
+	    .username = page_admin_text(req, "username"),
+	    .role = page_admin_text(req, "role"),
+	    .display_name = page_admin_text(req, "display_name"),
+	    .password = page_admin_text(req, "password"),
+	    .disabled = -1,
 	};
 	struct article_error err = {0};
 	long long id = 0;
@@ -150,8 +152,8 @@ void page_admin_users(struct app *app, struct http_req *req)
 }
 
 /* One user's page: the stored values, or the refused input of a save. */
-static void user_page(struct app *app, struct http_req *req, const struct user_view *u,
-		      int status, const struct article_error *err, bool keep_input)
+static void user_page(struct app *app, struct http_req *req, const struct user_view *u, int status,
+                      const struct article_error *err, bool keep_input)
 {
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", u->username);
@@ -159,8 +161,8 @@ static void user_page(struct app *app, struct http_req *req, const struct user_v
 	cJSON *o = cJSON_AddObjectToObject(d, "account");
 	cJSON_AddNumberToObject(o, "id", (double)u->id);
 	cJSON_AddStringToObject(o, "username", u->username);
-	cJSON_AddStringToObject(o, "display_name",
-				keep_input ? page_admin_text(req, "display_name") : u->display_name);
+	cJSON_AddStringToObject(
+	    o, "display_name", keep_input ? page_admin_text(req, "display_name") : u->display_name);
 	cJSON_AddStringToObject(o, "role_label", role_label(app, u->role));
 	role_options(app, o, keep_input ? page_admin_text(req, "role") : u->role);
 	cJSON_AddBoolToObject(o, "disabled", u->disabled);
@@ -216,7 +218,8 @@ void page_admin_user(struct app *app, struct http_req *req)
 		status = admin_user_save(app, req, u->id, &in, &unused, &err);
 	page_admin_wipe(req, "password");
 	if (status == 200)
-		page_admin_redirect(req, arena_printf(req->arena, "/editor/users/%lld?saved=1", u->id));
+		page_admin_redirect(req,
+		                    arena_printf(req->arena, "/editor/users/%lld?saved=1", u->id));
 	else if (status == 422)
 		user_page(app, req, u, status, &err, !strcmp(action, "save"));
 	else

@@ -23,8 +23,8 @@
 static struct arena arena;
 
 /* The details of the rows f selects (limit 100), joined by spaces. */
-static const char *details(struct db *db, const char *user, long long from, long long to,
-			   int limit, long long offset)
+static const char *details(struct db *db, const char *user, long long from, long long to, int limit,
+                           long long offset)
 {
 	struct db_audit_filter f = {.username = user, .from = from, .to = to};
 	struct db_audit_entry *rows;
@@ -92,9 +92,9 @@ static void test_audit(const char *dir)
 	      DB_OK);
 
 	CHECK_STR(details(db, NULL, INT64_MIN, INT64_MAX, 100, 0),
-		  "b104 cli-named-ada c102 a102 b101 a100");
+	          "b104 cli-named-ada c102 a102 b101 a100");
 	CHECK_STR(details(db, "", INT64_MIN, INT64_MAX, 100, 0),
-		  "b104 cli-named-ada c102 a102 b101 a100");
+	          "b104 cli-named-ada c102 a102 b101 a100");
 	/* from is inclusive, to exclusive. */
 	CHECK_STR(details(db, NULL, 101, 104, 100, 0), "cli-named-ada c102 a102 b101");
 	CHECK_STR(details(db, NULL, 105, INT64_MAX, 100, 0), "");
