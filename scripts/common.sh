@@ -7,15 +7,17 @@
 GAZETTE_PACKAGES=(
 	build-essential cmake pkg-config
 	libsqlite3-dev libfcgi-dev libcjson-dev libsodium-dev
-	libcmark-gfm-dev libcmark-gfm-extensions-dev libmagic-dev
+	libcmark-gfm-dev libcmark-gfm-extensions-dev libmagic-dev libinih-dev
 	nginx sqlite3 python3 curl procps
 )
 # What only the tests and the benchmark add: ab (bench/rss.sh), the feed and
-# HTML parsers of site_test.py, headless Chromium for browser_test.py.
+# HTML parsers of site_test.py, headless Chromium for browser_test.py, Apache
+# with mod_fcgid and systemd-analyze for deploy_test.py.
 GAZETTE_TEST_PACKAGES=(
 	apache2-utils python3-feedparser python3-html5lib
 	python3-selenium chromium chromium-driver fonts-wqy-microhei
 	openapi-specification python3-jsonschema
+	apache2 libapache2-mod-fcgid systemd
 )
 
 gz_say() { printf '%s\n' "$*" >&2; }
