@@ -2,10 +2,12 @@
  * gazette.fcgi: the program web servers run. With --listen it is a
  * supervised pool of FastCGI workers; without, it serves the FastCGI socket
  * a server handed it on stdin (spawn-fcgi, mod_fcgid), or answers one request
- * as a plain CGI.
+ * as a plain CGI. Settings come from --config FILE (or GAZETTE_CONFIG), then
+ * GAZETTE_* variables, then flags (include/config.h).
  */
 #include "app.h"
 #include "auth.h"
+#include "config.h"
 #include "log.h"
 #include "server.h"
 
@@ -15,24 +17,31 @@
 #include <string.h>
 #include <unistd.h>
 
-struct options {
-	const char *listen, *db, *templates;
-	int workers;
-};
-
 static void usage(FILE *f)
 {
-	fputs("usage: gazette.fcgi [--listen unix:PATH|HOST:PORT] [--workers N]\n"
-	      "                    [--db PATH] [--templates DIR]\n"
+	fputs("usage: gazette.fcgi [--config FILE] [--listen unix:PATH|HOST:PORT] [--workers N]\n"
+	      "                    [--db PATH] [--data DIR] [--templates DIR] [OPTION...]\n"
 	      "\n"
-	      "  --listen ADDR    run a supervised pool of FastCGI workers on ADDR\n"
-	      "  --workers N      number of workers (default 2)\n"
-	      "  --db PATH        the database (default: $GAZETTE_DB)\n"
-	      "  --templates DIR  page templates (default: $GAZETTE_TEMPLATES, else the\n"
-	      "                   installed or source templates/)\n"
-	      "Without --listen: serve the FastCGI socket on stdin, or answer one CGI request.\n",
+	      "  --config FILE          settings file (default: $GAZETTE_CONFIG, if set)\n"
+	      "  --listen ADDR          run a supervised pool of FastCGI workers on ADDR\n"
+	      "  --workers N            number of workers (default 2)\n"
+	      "  --db PATH              the database (default: $GAZETTE_DB, else DIR/gazette.db)\n"
+	      "  --data DIR             data directory: uploads go to DIR/media\n"
+	      "  --templates DIR        page templates (default: the installed or source ones)\n"
+	      "  --base-url URL         public URL of the site for feeds, sitemap and API\n"
+	      "  --https auto|on        on: requests came over HTTPS (Secure cookies)\n"
+	      "  --upload-max SIZE      largest image upload, up to 10M\n"
+	      "  --log-level error|info\n"
+	      "  --trusted-proxies LIST addresses whose X-Forwarded-For is believed\n"
+	      "Each also reads GAZETTE_<NAME> (GAZETTE_DB, GAZETTE_DATA, ...); flags win over\n"
+	      "variables, variables over the file. Without --listen (or listen in the\n"
+	      "settings): serve the FastCGI socket on stdin, or answer one CGI request.\n",
 	      f);
 }
+
+struct options {
+	struct config cfg;
+};
 
 /* One worker: open everything after fork(), then serve until told to stop. */
 static int worker_main(int sock, void *ctx)
@@ -40,75 +49,140 @@ static int worker_main(int sock, void *ctx)
 	const struct options *o = ctx;
 	struct app app;
 	char err[512];
-	if (app_open(&app, o->db, o->templates, err, sizeof err) != 0) {
+	if (app_open(&app, o->cfg.db, o->cfg.templates, err, sizeof err) != 0) {
 		log_error("%s", err);
 		return 1;
 	}
+	app_configure(&app, &o->cfg);
 	int rc = server_fcgi_loop(&app, sock);
 	app_close(&app);
 	return rc;
 }
 
+/* A started CGI must answer something even when it cannot serve. */
+static int cgi_unavailable(int rc)
+{
+	if (server_is_cgi() && getenv("GATEWAY_INTERFACE"))
+		fputs("Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+		      "Retry-After: 5\r\n\r\nunavailable\n",
+		      stdout);
+	return rc;
+}
+
+/* Reads the settings: file, environment, then the flags kept in flags[]. */
+static int settings(struct config *c, const char *file, char **flags, int nflags)
+{
+	char err[600];
+	config_init(c);
+	if (!file)
+		file = getenv("GAZETTE_CONFIG");
+	if (file && *file && config_load(c, file, err, sizeof err) != 0) {
+		fprintf(stderr, "gazette.fcgi: %s\n", err);
+		return -1;
+	}
+	if (config_env(c, err, sizeof err) != 0) {
+		fprintf(stderr, "gazette.fcgi: %s\n", err);
+		return -1;
+	}
+	for (int i = 0; i < nflags; i += 2) {
+		if (config_set(c, config_flag_key(flags[i]), flags[i + 1], err, sizeof err) != 0) {
+			fprintf(stderr, "gazette.fcgi: %s: %s\n", flags[i], err);
+			return -1;
+		}
+	}
+	config_finish(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct options o = {.workers = 2};
+	static struct options o; /* big: not on the stack */
 	static const struct option longopts[] = {
-		{"listen", required_argument, NULL, 'l'}, {"workers", required_argument, NULL, 'w'},
-		{"db", required_argument, NULL, 'd'},     {"templates", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"listen", required_argument, NULL, 's'},
+	    {"workers", required_argument, NULL, 's'},
+	    {"db", required_argument, NULL, 's'},
+	    {"data", required_argument, NULL, 's'},
+	    {"templates", required_argument, NULL, 's'},
+	    {"base-url", required_argument, NULL, 's'},
+	    {"https", required_argument, NULL, 's'},
+	    {"upload-max", required_argument, NULL, 's'},
+	    {"log-level", required_argument, NULL, 's'},
+	    {"trusted-proxies", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	const char *file = NULL;
+	char **flags = calloc((size_t)argc * 2 + 2, sizeof *flags);
+	if (!flags)
+		return 1;
+	char names[sizeof longopts / sizeof longopts[0]][24];
+	int nflags = 0, c, idx;
+	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
 		switch (c) {
-		case 'l': o.listen = optarg; break;
-		case 'd': o.db = optarg; break;
-		case 't': o.templates = optarg; break;
-		case 'w': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 256) {
-				fprintf(stderr, "gazette.fcgi: --workers takes a number from 1 to 256\n");
-				return 2;
-			}
-			o.workers = (int)n;
+		case 'c':
+			file = optarg;
 			break;
-		}
-		case 'h': usage(stdout); return 0;
-		case 'V': puts("gazette.fcgi " GAZETTE_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 's':
+			snprintf(names[idx], sizeof names[idx], "--%s", longopts[idx].name);
+			flags[nflags++] = names[idx];
+			flags[nflags++] = optarg;
+			break;
+		case 'h':
+			free(flags);
+			usage(stdout);
+			return 0;
+		case 'V':
+			free(flags);
+			puts("gazette.fcgi " GAZETTE_VERSION);
+			return 0;
+		default:
+			free(flags);
+			usage(stderr);
+			return cgi_unavailable(2);
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "gazette.fcgi: unexpected argument %s\n", argv[optind]);
-		return 2;
+		free(flags);
+		return cgi_unavailable(2);
 	}
-	if (!o.db)
-		o.db = getenv("GAZETTE_DB");
-	if (!o.templates)
-		o.templates = getenv("GAZETTE_TEMPLATES");
-	if (!o.templates)
-		o.templates = app_default_templates();
+	int rc = settings(&o.cfg, file, flags, nflags);
+	free(flags);
+	if (rc != 0)
+		return cgi_unavailable(2);
+	struct config *cfg = &o.cfg;
+	if (!cfg->templates[0])
+		snprintf(cfg->templates, sizeof cfg->templates, "%s", app_default_templates());
+	log_set_quiet(cfg->log_level == CONFIG_LOG_ERROR);
 	if (auth_init() != 0) {
 		fprintf(stderr, "gazette.fcgi: cannot initialise libsodium\n");
-		return 1;
+		return cgi_unavailable(1);
 	}
-	if (!o.db || !*o.db) {
-		fprintf(stderr, "gazette.fcgi: no database: pass --db or set GAZETTE_DB\n");
-		return 2;
+	if (!cfg->db[0]) {
+		fprintf(stderr, "gazette.fcgi: no database: pass --db, set GAZETTE_DB or give db "
+		                "(or data_dir) in the settings file\n");
+		return cgi_unavailable(2);
 	}
 
-	if (!o.listen) {
+	/* Who started us decides the mode: a server that handed us a FastCGI
+	 * socket (mod_fcgid, spawn-fcgi) or a CGI request (GATEWAY_INTERFACE)
+	 * wins over a listen address from the settings file, which the same
+	 * file may well hold for the pool. */
+	bool pool = cfg->listen[0] && server_is_cgi() && !getenv("GATEWAY_INTERFACE");
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--listen") || !strncmp(argv[i], "--listen=", 9))
+			pool = true;
+	if (!pool) {
 		struct app app;
 		char err[512];
-		if (app_open(&app, o.db, o.templates, err, sizeof err) != 0) {
+		if (app_open(&app, cfg->db, cfg->templates, err, sizeof err) != 0) {
 			log_error("%s", err);
-			if (server_is_cgi()) /* a CGI must still answer something */
-				fputs("Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-				      "Retry-After: 5\r\n\r\nunavailable\n", stdout);
-			return 1;
+			return cgi_unavailable(1);
 		}
-		int rc = server_is_cgi() ? server_cgi_once(&app) : server_fcgi_loop(&app, 0);
+		app_configure(&app, cfg);
+		rc = server_is_cgi() ? server_cgi_once(&app) : server_fcgi_loop(&app, 0);
 		app_close(&app);
 		return rc;
 	}
@@ -117,20 +191,21 @@ int main(int argc, char **argv)
 	 * letting the pool respawn workers that cannot start. */
 	struct app probe;
 	char err[512];
-	if (app_open(&probe, o.db, o.templates, err, sizeof err) != 0) {
+	if (app_open(&probe, cfg->db, cfg->templates, err, sizeof err) != 0) {
 		fprintf(stderr, "gazette.fcgi: %s\n", err);
 		return 1;
 	}
 	app_close(&probe);
-	int sock = server_listen(o.listen, err, sizeof err);
+	int sock = server_listen(cfg->listen, err, sizeof err);
 	if (sock < 0) {
 		fprintf(stderr, "gazette.fcgi: %s\n", err);
 		return 1;
 	}
-	log_info("listening on %s", o.listen);
-	int rc = pool_run(sock, o.workers, worker_main, &o);
+	int workers = cfg->workers ? cfg->workers : 2;
+	log_info("listening on %s with %d workers", cfg->listen, workers);
+	rc = pool_run(sock, workers, worker_main, &o);
 	close(sock);
-	if (!strncmp(o.listen, "unix:", 5))
-		unlink(o.listen + 5);
+	if (!strncmp(cfg->listen, "unix:", 5))
+		unlink(cfg->listen + 5);
 	return rc;
 }

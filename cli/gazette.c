@@ -3,6 +3,7 @@
  * hands the rest to a command of src/cli_*.c (see include/cli.h).
  */
 #include "cli.h"
+#include "config.h"
 #include "schema.h"
 
 #include <stdio.h>
@@ -34,7 +35,7 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	const char *db = NULL;
+	const char *db = NULL, *file = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -44,6 +45,12 @@ int main(int argc, char **argv)
 			db = argv[i];
 		} else if (!strncmp(a, "--db=", 5)) {
 			db = a + 5;
+		} else if (!strcmp(a, "--config")) {
+			if (++i == argc)
+				return usage_error("--config needs a FILE");
+			file = argv[i];
+		} else if (!strncmp(a, "--config=", 9)) {
+			file = a + 9;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			cli_help(stdout);
 			return CLI_OK;
@@ -68,8 +75,24 @@ int main(int argc, char **argv)
 		fputs(k->usage, stdout);
 		return CLI_OK;
 	}
+	/* The database: --db, else the settings (file, then GAZETTE_DB or
+	 * GAZETTE_DATA over it), as gazette.fcgi reads them. */
+	static struct config cfg;
+	config_init(&cfg);
+	char err[600];
+	if (!file)
+		file = getenv("GAZETTE_CONFIG");
+	if (file && *file && config_load(&cfg, file, err, sizeof err) != 0) {
+		fprintf(stderr, "gazette: %s\n", err);
+		return CLI_USAGE;
+	}
+	if (config_env(&cfg, err, sizeof err) != 0) {
+		fprintf(stderr, "gazette: %s\n", err);
+		return CLI_USAGE;
+	}
+	config_finish(&cfg);
 	if (!db)
-		db = getenv("GAZETTE_DB");
+		db = cfg.db;
 	if (!db || !*db) {
 		fputs("gazette: no database: pass --db or set GAZETTE_DB\n", stderr);
 		return CLI_USAGE;

@@ -18,12 +18,17 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+struct config;
+
 struct app {
 	struct db *db;  /* read-only: every public page */
 	struct db *dbw; /* read-write, opened on first use by a route that writes */
 	struct tmpl_set *tmpl;
 	char db_path[1024];
 	char media_dir[1024]; /* uploads: <dir of the database>/media unless configured */
+	/* Deployment settings (app_configure), NULL when none: base URL,
+	 * HTTPS, upload limit, trusted proxies. Not owned. */
+	const struct config *config;
 
 	bool schema_ok;
 	char schema_msg[256];
@@ -55,6 +60,13 @@ const char *app_default_templates(void);
 int app_open(struct app *app, const char *db_path, const char *templates_dir, char *err,
 	     size_t errlen);
 void app_close(struct app *app);
+
+/*
+ * Applies deployment settings to an opened app: the media directory, and
+ * for every request the configured base URL, forced HTTPS, upload limit and
+ * the client address behind trusted proxies. cfg must outlive the app.
+ */
+void app_configure(struct app *app, const struct config *cfg);
 
 /* Answers one request read from io, whatever it holds: never fails to
  * answer, never lets an error escape. */

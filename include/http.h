@@ -74,6 +74,9 @@ struct http_req {
 	const char *remote_addr; /* "" if unknown */
 	const char *if_none_match;
 	bool https;
+	/* The configured public URL (settings: base_url), or NULL: when set,
+	 * http_base_url answers it instead of one built from Host. */
+	const char *base_url;
 
 	/* Route captures ({id} and {slug} in a route pattern). */
 	long long arg_id;
@@ -167,8 +170,9 @@ int http_finish(struct http_req *req);
 /*
  * The site's absolute base URL without a trailing slash, mount point included
  * ("https://www.example.edu/news"),
- * for feeds and sitemaps: scheme from HTTPS, host from the Host header when
- * it is a plain host[:port], else SERVER_NAME[:SERVER_PORT]. In the arena.
+ * for feeds and sitemaps: req->base_url when configured; else scheme from
+ * HTTPS, host from the Host header when it is a plain host[:port], else
+ * SERVER_NAME[:SERVER_PORT]. In the arena (or req->base_url itself).
  */
 const char *http_base_url(struct http_req *req);
 

@@ -8,6 +8,8 @@
 
 /* Sets the request id printed on every line (0: none). */
 void log_set_request(unsigned long id);
+/* quiet != 0 drops log_info lines (log_level = error in the settings). */
+void log_set_quiet(int quiet);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,6 +1,7 @@
 /* A worker's state and the front line every request passes through. */
 #include "app.h"
 #include "auth.h"
+#include "config.h"
 #include "i18n.h"
 #include "json.h"
 #include "log.h"
@@ -18,15 +19,37 @@
 /* Largest urlencoded form we read (an article's Markdown fits many times). */
 #define APP_FORM_MAX (2u << 20)
 /* Largest multipart form: one image (media.h) and its envelope. */
-#define APP_UPLOAD_MAX (10u * 1024 * 1024 + 64 * 1024)
+#define APP_UPLOAD_ENVELOPE (64u * 1024)
+#define APP_UPLOAD_MAX (10u * 1024 * 1024 + APP_UPLOAD_ENVELOPE)
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 const char *app_default_templates(void)
 {
-	/* An installed Gazette keeps its templates under the data dir chosen at
-	 * build time; a build tree uses the source tree's. */
+	/* An installed Gazette keeps its templates in the data dir beside its
+	 * bin/ (so an install moved or made with `cmake --install --prefix`
+	 * still finds its own), else under the data dir chosen at build time;
+	 * a build tree uses the source tree's. */
+	static char beside[1024];
+	char exe[900];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(beside, sizeof beside, "%s/%s/templates", exe,
+				 GAZETTE_DATADIR_FROM_BINDIR);
+			if (is_dir(beside))
+				return beside;
+		}
+	}
 	static const char installed[] = GAZETTE_DATADIR "/templates";
-	struct stat st;
-	if (stat(installed, &st) == 0 && S_ISDIR(st.st_mode))
+	if (is_dir(installed))
 		return installed;
 	return GAZETTE_SOURCE_DIR "/templates";
 }
@@ -54,6 +77,42 @@ int app_open(struct app *app, const char *db_path, const char *templates_dir, ch
 		return -1;
 	}
 	return 0;
+}
+
+void app_configure(struct app *app, const struct config *cfg)
+{
+	app->config = cfg;
+	if (cfg->media_dir[0])
+		snprintf(app->media_dir, sizeof app->media_dir, "%s", cfg->media_dir);
+}
+
+/* What the deployment settings change in a request, right after it is read. */
+static void apply_config(const struct config *cfg, struct http_req *req)
+{
+	if (cfg->base_url[0])
+		req->base_url = cfg->base_url;
+	/* Why: behind a proxy that ends TLS the server sees plain HTTP; the
+	 * admin saying so keeps session cookies Secure anyway. */
+	if (cfg->https == CONFIG_HTTPS_ON || !strncmp(cfg->base_url, "https:", 6))
+		req->https = true;
+	char addr[64];
+	const char *client = config_client_addr(cfg, req->remote_addr,
+						http_env(req, "HTTP_X_FORWARDED_FOR"),
+						http_env(req, "HTTP_X_REAL_IP"), addr, sizeof addr);
+	if (client != req->remote_addr)
+		req->remote_addr = arena_strdup(req->arena, client);
+}
+
+/* Whether a multipart body is over the configured upload limit (one image
+ * plus its form envelope); checked on the announced length, before reading. */
+static bool upload_too_big(const struct app *app, const struct http_req *req)
+{
+	if (!app->config || req->method != HTTP_POST ||
+	    !http_content_type_is(req, "multipart/form-data"))
+		return false;
+	const char *cl = http_env(req, "CONTENT_LENGTH");
+	unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
+	return n > app->config->upload_max + APP_UPLOAD_ENVELOPE;
 }
 
 static void site_clear(struct app *app)
@@ -232,6 +291,10 @@ static int app_guard(struct app *app, const struct route *route, struct http_req
 		if ((route->flags & ROUTE_ADMIN) == ROUTE_ADMIN && strcmp(req->user->role, "admin"))
 			return 403;
 	}
+	/* Why before reading: a body over the admin's upload_max is refused
+	 * without spending memory on it. */
+	if (upload_too_big(app, req))
+		return 413;
 	if (route->form && req->method == HTTP_POST) {
 		/* Forms with a file (an image) come as multipart, others urlencoded. */
 		int rc = http_content_type_is(req, "multipart/form-data")
@@ -262,6 +325,8 @@ void app_handle(struct app *app, struct http_io *io)
 				   app->requests);
 	const struct route *route = NULL;
 	unsigned allowed = 0;
+	if (status == 0 && app->config)
+		apply_config(app->config, &req);
 	if (status == 0) {
 		route = route_match(&req, &allowed);
 		if (!route)

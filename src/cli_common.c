@@ -113,9 +113,11 @@ const struct cli_command *cli_find(const char *name)
 void cli_help(FILE *out)
 {
 	fputs("usage: gazette [--db PATH] COMMAND [ARGS]\n"
+	      "       gazette --config FILE COMMAND [ARGS]\n"
 	      "       gazette help COMMAND | --help | --version\n"
 	      "\n"
-	      "The admin tool of Gazette. The database is PATH or else $GAZETTE_DB.\n"
+	      "The admin tool of Gazette. The database is PATH or else $GAZETTE_DB, else\n"
+	      "the db (or data_dir) of the settings FILE or $GAZETTE_CONFIG.\n"
 	      "\n"
 	      "commands:\n",
 	      out);

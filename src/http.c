@@ -353,6 +353,10 @@ static bool host_ok(const char *h)
 
 const char *http_base_url(struct http_req *req)
 {
+	/* The admin's base URL (config.c checked it) beats any request header:
+	 * behind proxies and CDNs the Host seen here is often not the public one. */
+	if (req->base_url)
+		return req->base_url;
 	const char *scheme = req->https ? "https" : "http";
 	/* Why: a forged Host header would put an attacker's domain into feed
 	 * links that caches then keep; only a plain host[:port] is accepted. */

@@ -7,6 +7,12 @@
 #include <unistd.h>
 
 static unsigned long current_request;
+static int quiet;
+
+void log_set_quiet(int q)
+{
+	quiet = q;
+}
 
 void log_set_request(unsigned long id)
 {
@@ -43,6 +49,8 @@ void log_error(const char *fmt, ...)
 
 void log_info(const char *fmt, ...)
 {
+	if (quiet)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vlog("info", fmt, ap);
