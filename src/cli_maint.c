@@ -21,8 +21,14 @@ int cli_cmd_migrate(struct cli *c, int argc, char **argv)
 	int npos;
 	if (cli_parse(c, "migrate", argc, argv, opts, pos, 0, &npos))
 		return CLI_USAGE;
+	/* Why: the database holds password hashes and session hashes. A file
+	 * migrate creates (with its -wal and -shm, which SQLite gives the
+	 * database's mode) is at most 0640, whatever the caller's umask. */
+	mode_t old_mask = umask(0);
+	umask(old_mask | 027);
 	/* --status only looks: it must not create a database file. */
 	struct db *db = cli_open(c, status ? 0 : DB_CREATE, false);
+	umask(old_mask);
 	if (!db)
 		return CLI_FAIL;
 	char err[512];
