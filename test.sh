@@ -15,14 +15,6 @@ cd "$root"
 
 gz_ensure_packages "${GAZETTE_PACKAGES[@]}" "${GAZETTE_TEST_PACKAGES[@]}"
 
-# The Python modules the tests import come as Debian packages, which serve
-# /usr/bin/python3 only. A python3 found earlier in PATH (pyenv, a venv)
-# would not see them: make `python3` mean Debian's for ctest.
-pybin=$(mktemp -d)
-trap 'rm -rf "$pybin"' EXIT
-ln -s /usr/bin/python3 "$pybin/python3"
-export PATH="$pybin:$PATH"
-
 jobs=${GAZETTE_TEST_JOBS:-$(nproc)}
 filter=()
 [ -z "${GAZETTE_TEST_ONLY:-}" ] || filter=(-R "$GAZETTE_TEST_ONLY")
