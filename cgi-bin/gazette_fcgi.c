@@ -7,7 +7,10 @@
 #include "app.h"
 #include "auth.h"
 #include "log.h"
+#include "keeper.h"
 #include "server.h"
+
+#include <stdbool.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 
 struct options {
 	const char *listen, *db, *templates;
+	const char *pages; /* the page keeper's directory, or "off" */
 	int workers;
 };
 
@@ -30,6 +34,8 @@ static void usage(FILE *f)
 	      "  --db PATH        the database (default: $GAZETTE_DB)\n"
 	      "  --templates DIR  page templates (default: $GAZETTE_TEMPLATES, else the\n"
 	      "                   installed or source templates/)\n"
+	      "  --pages DIR|off  keep public pages as files in DIR for the web server\n"
+	      "                   (default: pages/ beside the database; with --listen)\n"
 	      "Without --listen: serve the FastCGI socket on stdin, or answer one CGI request.\n",
 	      f);
 }
@@ -49,12 +55,37 @@ static int worker_main(int sock, void *ctx)
 	return rc;
 }
 
+/* The page keeper: like a worker, its own connection after fork(). */
+static int keeper_main(int unused, void *ctx)
+{
+	const struct options *o = ctx;
+	struct app app;
+	char err[512];
+	if (app_open(&app, o->db, o->templates, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	int rc = keeper_run(&app, o->pages);
+	app_close(&app);
+	return rc;
+}
+
+/* pages/ beside the database, as media/ is. */
+static const char *default_pages(const char *db)
+{
+	static char dir[1100];
+	const char *slash = strrchr(db, '/');
+	snprintf(dir, sizeof dir, "%.*s/pages", slash ? (int)(slash - db) : 1, slash ? db : ".");
+	return dir;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {.workers = 2};
 	static const struct option longopts[] = {
 		{"listen", required_argument, NULL, 'l'}, {"workers", required_argument, NULL, 'w'},
 		{"db", required_argument, NULL, 'd'},     {"templates", required_argument, NULL, 't'},
+		{"pages", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -64,6 +95,7 @@ int main(int argc, char **argv)
 		case 'l': o.listen = optarg; break;
 		case 'd': o.db = optarg; break;
 		case 't': o.templates = optarg; break;
+		case 'p': o.pages = optarg; break;
 		case 'w': {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -128,7 +160,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("listening on %s", o.listen);
-	int rc = pool_run(sock, o.workers, worker_main, &o);
+	if (!o.pages)
+		o.pages = default_pages(o.db);
+	bool keep = strcmp(o.pages, "off") != 0;
+	int rc = pool_run(sock, o.workers, worker_main, keep ? keeper_main : NULL, &o);
 	close(sock);
 	if (!strncmp(o.listen, "unix:", 5))
 		unlink(o.listen + 5);

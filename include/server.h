@@ -29,9 +29,11 @@ int server_listen(const char *addr, char *err, size_t errlen);
 
 /*
  * The supervisor: forks `workers` processes that each run
- * worker(sock, ctx) and replaces any that dies, until SIGTERM or SIGINT,
- * then stops them all (SIGTERM, then SIGKILL after 10 s) and returns 0.
+ * worker(sock, ctx), and one that runs keeper(-1, ctx) when keeper is not
+ * NULL, and replaces any that dies, until SIGTERM or SIGINT, then stops
+ * them all (SIGTERM, then SIGKILL after 10 s) and returns 0.
  */
-int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx), void *ctx);
+int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx),
+	     int (*keeper)(int unused, void *ctx), void *ctx);
 
 #endif

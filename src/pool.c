@@ -27,6 +27,7 @@ static void on_child(int sig)
 
 static pid_t spawn(int sock, int (*worker)(int, void *), void *ctx)
 {
+	/* The keeper (sock < 0) and the workers start the same way. */
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* The worker sets its own handlers; start from the defaults. */
@@ -76,14 +77,20 @@ static int reap(pid_t *pids, int n, time_t *started)
 	return reaped;
 }
 
-int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx), void *ctx)
+int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx),
+	     int (*keeper)(int unused, void *ctx), void *ctx)
 {
 	if (workers < 1)
 		workers = 1;
 	if (workers > MAX_WORKERS)
 		workers = MAX_WORKERS;
-	pid_t pids[MAX_WORKERS] = {0};
-	time_t started[MAX_WORKERS] = {0};
+	pid_t pids[MAX_WORKERS + 1] = {0};
+	time_t started[MAX_WORKERS + 1] = {0};
+	/* The keeper, when there is one, takes the slot after the workers and
+	 * is supervised like them. */
+	int nworkers = workers;
+	if (keeper)
+		workers++;
 
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
@@ -104,7 +111,7 @@ int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx), void *ct
 	sigprocmask(SIG_BLOCK, &block, &old);
 
 	int quick_deaths = 0;
-	log_info("starting %d workers", workers);
+	log_info("starting %d workers%s", nworkers, keeper ? " and the page keeper" : "");
 	while (!stopping) {
 		for (int i = 0; i < workers && !stopping; i++) {
 			if (pids[i] > 0)
@@ -120,7 +127,7 @@ int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx), void *ct
 				quick_deaths = 0;
 			}
 			started[i] = time(NULL);
-			pids[i] = spawn(sock, worker, ctx);
+			pids[i] = i < nworkers ? spawn(sock, worker, ctx) : spawn(-1, keeper, ctx);
 		}
 		if (!stopping && !reap(pids, workers, started))
 			sigsuspend(&old);
