@@ -7,12 +7,14 @@
 #include "app.h"
 #include "auth.h"
 #include "log.h"
+#include "counter.h"
 #include "keeper.h"
 #include "server.h"
 
 #include <stdbool.h>
 
 #include <getopt.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,7 @@ static void usage(FILE *f)
 /* One worker: open everything after fork(), then serve until told to stop. */
 static int worker_main(int sock, void *ctx)
 {
+	prctl(PR_SET_NAME, "gz-worker"); /* what ps and top show */
 	const struct options *o = ctx;
 	struct app app;
 	char err[512];
@@ -58,6 +61,7 @@ static int worker_main(int sock, void *ctx)
 /* The page keeper: like a worker, its own connection after fork(). */
 static int keeper_main(int unused, void *ctx)
 {
+	prctl(PR_SET_NAME, "gz-keeper");
 	const struct options *o = ctx;
 	struct app app;
 	char err[512];
@@ -66,6 +70,22 @@ static int keeper_main(int unused, void *ctx)
 		return 1;
 	}
 	int rc = keeper_run(&app, o->pages);
+	app_close(&app);
+	return rc;
+}
+
+/* The view counter: one writer for every worker's views. */
+static int counter_main(int unused, void *ctx)
+{
+	prctl(PR_SET_NAME, "gz-counter");
+	const struct options *o = ctx;
+	struct app app;
+	char err[512];
+	if (app_open(&app, o->db, o->templates, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	int rc = counter_run(&app);
 	app_close(&app);
 	return rc;
 }
@@ -162,8 +182,9 @@ int main(int argc, char **argv)
 	log_info("listening on %s", o.listen);
 	if (!o.pages)
 		o.pages = default_pages(o.db);
-	bool keep = strcmp(o.pages, "off") != 0;
-	int rc = pool_run(sock, o.workers, worker_main, keep ? keeper_main : NULL, &o);
+	pool_fn helpers[2] = {counter_main, keeper_main};
+	int nhelpers = strcmp(o.pages, "off") ? 2 : 1;
+	int rc = pool_run(sock, o.workers, worker_main, helpers, nhelpers, &o);
 	close(sock);
 	if (!strncmp(o.listen, "unix:", 5))
 		unlink(o.listen + 5);
