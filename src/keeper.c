@@ -364,6 +364,9 @@ int keeper_run(struct app *app, const char *dir)
 		free(k);
 		return 1;
 	}
+	struct db *w = app_writer(app);
+	if (w)
+		db_keeper_forget(w, k->watermark); /* the full render covers them */
 	log_info("keeper: keeping pages under %s", dir);
 	while (!stopping) {
 		long long t0 = now_ms();
