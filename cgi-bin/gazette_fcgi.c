@@ -8,10 +8,13 @@
 #include "app.h"
 #include "auth.h"
 #include "config.h"
+#include "counter.h"
+#include "keeper.h"
 #include "log.h"
 #include "server.h"
 
 #include <getopt.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@ static void usage(FILE *f)
 	      "  --db PATH              the database (default: $GAZETTE_DB, else DIR/gazette.db)\n"
 	      "  --data DIR             data directory: uploads go to DIR/media\n"
 	      "  --templates DIR        page templates (default: the installed or source ones)\n"
+	      "  --pages DIR|off        page files for the web server (default: DIR/pages)\n"
 	      "  --base-url URL         public URL of the site for feeds, sitemap and API\n"
 	      "  --https auto|on        on: requests came over HTTPS (Secure cookies)\n"
 	      "  --upload-max SIZE      largest image upload, up to 10M\n"
@@ -43,18 +47,52 @@ struct options {
 	struct config cfg;
 };
 
+/* Opens the application in a pool process, after fork() (SQLite must not
+ * cross a fork); NULL (logged) when it cannot. */
+static struct app *open_app(const struct options *o, struct app *app)
+{
+	char err[512];
+	if (app_open(app, o->cfg.db, o->cfg.templates, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return NULL;
+	}
+	app_configure(app, &o->cfg);
+	return app;
+}
+
 /* One worker: open everything after fork(), then serve until told to stop. */
 static int worker_main(int sock, void *ctx)
 {
+	struct app app;
+	prctl(PR_SET_NAME, "gz-worker"); /* what ps and top show */
+	if (!open_app(ctx, &app))
+		return 1;
+	int rc = server_fcgi_loop(&app, sock);
+	app_close(&app);
+	return rc;
+}
+
+/* The page keeper (keeper.h): public pages as files for the web server. */
+static int keeper_main(int unused, void *ctx)
+{
 	const struct options *o = ctx;
 	struct app app;
-	char err[512];
-	if (app_open(&app, o->cfg.db, o->cfg.templates, err, sizeof err) != 0) {
-		log_error("%s", err);
+	prctl(PR_SET_NAME, "gz-keeper");
+	if (!open_app(o, &app))
 		return 1;
-	}
-	app_configure(&app, &o->cfg);
-	int rc = server_fcgi_loop(&app, sock);
+	int rc = keeper_run(&app, o->cfg.pages_dir);
+	app_close(&app);
+	return rc;
+}
+
+/* The view counter (counter.h): one writer for every worker's views. */
+static int counter_main(int unused, void *ctx)
+{
+	struct app app;
+	prctl(PR_SET_NAME, "gz-counter");
+	if (!open_app(ctx, &app))
+		return 1;
+	int rc = counter_run(&app);
 	app_close(&app);
 	return rc;
 }
@@ -104,6 +142,7 @@ int main(int argc, char **argv)
 	    {"db", required_argument, NULL, 's'},
 	    {"data", required_argument, NULL, 's'},
 	    {"templates", required_argument, NULL, 's'},
+	    {"pages", required_argument, NULL, 's'},
 	    {"base-url", required_argument, NULL, 's'},
 	    {"https", required_argument, NULL, 's'},
 	    {"upload-max", required_argument, NULL, 's'},
@@ -203,7 +242,8 @@ int main(int argc, char **argv)
 	}
 	int workers = cfg->workers ? cfg->workers : 2;
 	log_info("listening on %s with %d workers", cfg->listen, workers);
-	rc = pool_run(sock, workers, worker_main, &o);
+	pool_fn helpers[2] = {counter_main, keeper_main};
+	rc = pool_run(sock, workers, worker_main, helpers, cfg->pages_dir[0] ? 2 : 1, &o);
 	close(sock);
 	if (!strncmp(cfg->listen, "unix:", 5))
 		unlink(cfg->listen + 5);

@@ -86,6 +86,7 @@ int cli_cmd_export(struct cli *c, int argc, char **argv);
 int cli_cmd_backup(struct cli *c, int argc, char **argv);
 int cli_cmd_check(struct cli *c, int argc, char **argv);
 int cli_cmd_demo(struct cli *c, int argc, char **argv);
+int cli_cmd_generate(struct cli *c, int argc, char **argv);
 
 struct cli_import_stats {
 	size_t categories; /* created (identical existing ones are reused) */

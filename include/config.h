@@ -53,6 +53,9 @@ struct config {
 	char db[CONFIG_PATH_MAX];        /* "" until set; then <data_dir>/gazette.db by default */
 	char data_dir[CONFIG_PATH_MAX];  /* "" when not set */
 	char media_dir[CONFIG_PATH_MAX]; /* config_finish: <data_dir>/media, else beside db */
+	char pages_dir[CONFIG_PATH_MAX]; /* page files (keeper.h): like media_dir, "pages";
+					    "" when set to "off" */
+	bool pages_off;
 	char templates[CONFIG_PATH_MAX]; /* "" when not set */
 	char listen[CONFIG_PATH_MAX];    /* "" when not set */
 	char base_url[CONFIG_URL_MAX];   /* "https://host[:port][/path]" without '/' at the end */

@@ -45,6 +45,13 @@ void db_close(struct db *db);
  */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
 
+/* Switches this connection to synchronous=NORMAL: a commit survives the
+ * death of any process (the WAL is in the kernel's hands) but not a power
+ * cut before the next checkpoint. For writes that may lose their last
+ * fraction of a second to a power cut but must not cost an fsync each
+ * (view counts). */
+int db_sync_normal(struct db *db);
+
 /* Transactions. Writes always start with BEGIN IMMEDIATE so that they take
  * the write lock up front and never fail with SQLITE_BUSY_SNAPSHOT halfway.
  * Each returns an SQLite result code (SQLITE_OK on success). */

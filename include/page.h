@@ -27,6 +27,8 @@ cJSON *page_list_item(struct arena *a, const struct db_article *art);
 void page_home(struct app *app, struct http_req *req);
 void page_article(struct app *app, struct http_req *req);
 void page_healthz(struct app *app, struct http_req *req);
+void page_bench_bytes(struct app *app, struct http_req *req);
+extern const struct field_spec page_bench_fields[];
 void page_category(struct app *app, struct http_req *req);
 void page_category_redirect(struct app *app, struct http_req *req);
 void page_search(struct app *app, struct http_req *req);

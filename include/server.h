@@ -27,11 +27,17 @@ int server_is_cgi(void);
  */
 int server_listen(const char *addr, char *err, size_t errlen);
 
+/* A process of the pool: a worker gets the listening socket, a helper -1. */
+typedef int (*pool_fn)(int sock, void *ctx);
+
 /*
  * The supervisor: forks `workers` processes that each run
- * worker(sock, ctx) and replaces any that dies, until SIGTERM or SIGINT,
- * then stops them all (SIGTERM, then SIGKILL after 10 s) and returns 0.
+ * worker(sock, ctx), and one process for each of the nhelpers helpers
+ * (the page keeper, the view counter: helpers[i](-1, ctx)), and replaces
+ * any that dies, until SIGTERM or SIGINT, then stops them all (SIGTERM,
+ * then SIGKILL after 10 s) and returns 0.
  */
-int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx), void *ctx);
+int pool_run(int sock, int workers, pool_fn worker, const pool_fn *helpers, int nhelpers,
+	     void *ctx);
 
 #endif

@@ -109,7 +109,7 @@ static int get_str(struct import *im, const char *what, int i, const cJSON *obj,
 static int one_category(struct import *im, const cJSON *rec, int i, bool *done)
 {
 	static const char *const fields[] = {"slug", "name", "parent", "position", NULL};
-	const char *slug, *name, *parent;
+	const char *slug = NULL, *name = NULL, *parent = NULL;
 	long long position = 0;
 	if (check_fields(im, "categories", i, rec, fields) ||
 	    get_str(im, "categories", i, rec, "slug", NULL, &slug) ||
@@ -246,7 +246,7 @@ static int one_article(struct import *im, const cJSON *rec, int i, struct buf *h
 	                                     "source", "author",   "status",  "published_at",
 	                                     "pinned", NULL};
 	struct db_admin_article a = {0};
-	const char *cat, *summary, *body, *when;
+	const char *cat = NULL, *summary = NULL, *body = NULL, *when = NULL;
 	if (check_fields(im, "articles", i, rec, fields) ||
 	    get_str(im, "articles", i, rec, "title", NULL, &a.title) ||
 	    get_str(im, "articles", i, rec, "category", NULL, &cat) ||

@@ -21,6 +21,7 @@ static const struct key keys[] = {
     {"db", "GAZETTE_DB", "--db", true},
     {"data_dir", "GAZETTE_DATA", "--data", true},
     {"templates", "GAZETTE_TEMPLATES", "--templates", true},
+    {"pages", "GAZETTE_PAGES", "--pages", false},
     {"listen", "GAZETTE_LISTEN", "--listen", false},
     {"workers", "GAZETTE_WORKERS", "--workers", false},
     {"base_url", "GAZETTE_BASE_URL", "--base-url", false},
@@ -282,6 +283,10 @@ static int set_key(struct config *c, const struct key *k, const char *v, bool ap
 		return set_path(c->data_dir, name, v, err, errlen);
 	if (!strcmp(name, "templates"))
 		return set_path(c->templates, name, v, err, errlen);
+	if (!strcmp(name, "pages")) { /* a directory, or "off": no page files */
+		c->pages_off = !strcmp(v, "off");
+		return c->pages_off ? 0 : set_path(c->pages_dir, name, v, err, errlen);
+	}
 	if (!strcmp(name, "listen"))
 		return set_listen(c, v, err, errlen);
 	if (!strcmp(name, "workers")) {
@@ -344,6 +349,16 @@ void config_finish(struct config *c)
 {
 	if (!c->db[0] && c->data_dir[0])
 		snprintf(c->db, sizeof c->db, "%.*s/gazette.db", CONFIG_PATH_MAX - 20, c->data_dir);
+	if (c->pages_off) {
+		c->pages_dir[0] = '\0';
+	} else if (!c->pages_dir[0] && c->data_dir[0]) {
+		snprintf(c->pages_dir, sizeof c->pages_dir, "%.*s/pages", CONFIG_PATH_MAX - 10,
+		         c->data_dir);
+	} else if (!c->pages_dir[0] && c->db[0]) {
+		const char *slash = strrchr(c->db, '/');
+		snprintf(c->pages_dir, sizeof c->pages_dir, "%.*s/pages",
+		         slash ? (slash == c->db ? 0 : (int)(slash - c->db)) : 1, slash ? c->db : ".");
+	}
 	if (c->data_dir[0]) {
 		snprintf(c->media_dir, sizeof c->media_dir, "%.*s/media", CONFIG_PATH_MAX - 10,
 		         c->data_dir);

@@ -87,6 +87,11 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
 	return st;
 }
 
+int db_sync_normal(struct db *db)
+{
+	return exec(db, "PRAGMA synchronous=NORMAL");
+}
+
 int db_begin_write(struct db *db)
 {
 	return exec(db, "BEGIN IMMEDIATE");

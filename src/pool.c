@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { MAX_WORKERS = 256, STOP_GRACE_SECONDS = 10 };
+enum { MAX_WORKERS = 256, MAX_HELPERS = 4, STOP_GRACE_SECONDS = 10 };
 
 static volatile sig_atomic_t stopping;
 
@@ -27,6 +27,7 @@ static void on_child(int sig)
 
 static pid_t spawn(int sock, int (*worker)(int, void *), void *ctx)
 {
+	/* The keeper (sock < 0) and the workers start the same way. */
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* The worker sets its own handlers; start from the defaults. */
@@ -76,14 +77,21 @@ static int reap(pid_t *pids, int n, time_t *started)
 	return reaped;
 }
 
-int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx), void *ctx)
+int pool_run(int sock, int workers, pool_fn worker, const pool_fn *helpers, int nhelpers,
+	     void *ctx)
 {
 	if (workers < 1)
 		workers = 1;
 	if (workers > MAX_WORKERS)
 		workers = MAX_WORKERS;
-	pid_t pids[MAX_WORKERS] = {0};
-	time_t started[MAX_WORKERS] = {0};
+	if (nhelpers < 0 || nhelpers > MAX_HELPERS)
+		nhelpers = 0;
+	pid_t pids[MAX_WORKERS + MAX_HELPERS] = {0};
+	time_t started[MAX_WORKERS + MAX_HELPERS] = {0};
+	/* The helpers take the slots after the workers and are supervised
+	 * like them. */
+	int nworkers = workers;
+	workers += nhelpers;
 
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
@@ -104,7 +112,7 @@ int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx), void *ct
 	sigprocmask(SIG_BLOCK, &block, &old);
 
 	int quick_deaths = 0;
-	log_info("starting %d workers", workers);
+	log_info("starting %d workers and %d helpers", nworkers, nhelpers);
 	while (!stopping) {
 		for (int i = 0; i < workers && !stopping; i++) {
 			if (pids[i] > 0)
@@ -120,7 +128,8 @@ int pool_run(int sock, int workers, int (*worker)(int sock, void *ctx), void *ct
 				quick_deaths = 0;
 			}
 			started[i] = time(NULL);
-			pids[i] = spawn(sock, worker, ctx);
+			pids[i] = i < nworkers ? spawn(sock, worker, ctx)
+					       : spawn(-1, helpers[i - nworkers], ctx);
 		}
 		if (!stopping && !reap(pids, workers, started))
 			sigsuspend(&old);

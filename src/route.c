@@ -26,6 +26,7 @@ const struct route route_table[] = {
 	{"/sitemap.xml", HTTP_GET, page_sitemap, PAGE, page_sitemap_fields, NULL},
 	{"/search", HTTP_GET, page_search, PAGE, page_search_fields, NULL},
 	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL, NULL},
+	{"/_bench/bytes", HTTP_GET, page_bench_bytes, ROUTE_NO_SCHEMA, page_bench_fields, NULL},
 
 	{"/editor/login", HTTP_GET | HTTP_POST, page_login, ROUTE_SESSION, page_login_fields,
 	 page_login_fields},

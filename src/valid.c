@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,18 @@ bool valid_utf8(const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* Most text is ASCII: skip eight such bytes at a time (no byte
+		 * with its high bit set, none zero). */
+		while (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) ||
+			    ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
 		if (s[i] == '\0')
 			return false;
 		size_t k = valid_utf8_char(s + i, n - i);

@@ -182,6 +182,21 @@ def children(pid):
     return sorted(kids)
 
 
+def comm(pid):
+    """The process name (what ps shows) of pid, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def workers(pid):
+    """The live FastCGI workers among the children of the pool master pid
+    (its helpers, the page keeper and the view counter, are named otherwise)."""
+    return [p for p in children(pid) if comm(p) == "gz-worker"]
+
+
 def wait_until(cond, timeout, step=0.05):
     """Polls cond() until it is true or timeout seconds passed; returns its last value."""
     deadline = time.monotonic() + timeout
@@ -244,7 +259,7 @@ class Pool(Service):
     def ready(self, timeout=10):
         """True once the socket accepts connections and every worker is up."""
         def up():
-            if not self.running() or len(children(self.pid)) < self.workers:
+            if not self.running() or len(workers(self.pid)) < self.workers:
                 return False
             with socket.socket(socket.AF_UNIX) as s:
                 try:

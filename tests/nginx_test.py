@@ -105,15 +105,19 @@ def test(c, scratch):
             r.header("content-security-policy"))
 
     # A worker killed outright: the site keeps answering, the master replaces it.
-    workers = h.children(pool.pid)
+    workers = h.workers(pool.pid)
     c.require(len(workers) == 2, "the master has 2 workers", workers)
+    c.eq(sorted(h.comm(p) for p in h.children(pool.pid)),
+         ["gz-counter", "gz-keeper", "gz-worker", "gz-worker"],
+         "and its two helpers, the view counter and the page keeper")
     victim = workers[0]
     os.kill(victim, signal.SIGKILL)
     failures, statuses = 0, []
     deadline = time.monotonic() + 2
     for _ in range(50):
         try:
-            status = h.get(port, f"/a/{ident}", timeout=5).status
+            # a query string: answered by a worker, not from a page file
+            status = h.get(port, f"/a/{ident}?while-killing", timeout=5).status
         except OSError:
             status = None
         statuses.append(status)
@@ -122,14 +126,14 @@ def test(c, scratch):
         time.sleep(max(0.0, min(0.04, deadline - time.monotonic())))
     c.check(failures <= 1, "the site keeps answering while a worker is replaced",
             f"statuses: {statuses}")
-    respawned = h.wait_until(lambda: len([p for p in h.children(pool.pid)
+    respawned = h.wait_until(lambda: len([p for p in h.workers(pool.pid)
                                           if p != victim]) == 2, 2)
     c.check(respawned, "a new worker replaces the killed one within 2 s",
             f"workers now {h.children(pool.pid)}")
     r = h.get(port, "/healthz")
     c.eq(r.status, 200, "/healthz after the respawn")
 
-    # SIGTERM: the master stops every worker and exits 0.
+    # SIGTERM: the master stops every worker and helper and exits 0.
     workers = h.children(pool.pid)
     status = pool.stop(signal.SIGTERM)
     c.eq(status, 0, "the master exits 0 on SIGTERM")

@@ -1,0 +1,277 @@
+"""Gazette's benchmark (started by bench/run.sh): each target is measured with
+wrk (1 thread, 32 connections, as in shared/MEASURED.md) in interleaved rounds
+with its baseline, and the table gives medians of requests/s and p99 latency
+and their ratios, all from one run on one machine.
+
+Targets and baselines:
+  page files    home, category page 1, article pages at random ids over the
+                whole site, as visitors get them  vs  nginx serving a copy of
+                the same files from a plain location (the static-file limit)
+  uncached      the same article pages rendered by the workers (a query string
+                skips the files)  vs  /_bench/bytes: the same number of bytes
+                from a worker's memory (the FastCGI transport limit)
+  view counter  POST /api/articles/{id}/view  vs  the transport limit
+  search        p95 latency of an English word and a two-character Chinese query
+  memory        the workers' RSS after everything
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sh(*argv, **kw):
+    return subprocess.run(argv, check=True, text=True, capture_output=True, **kw).stdout
+
+
+def dataset(build, size):
+    """A migrated database with `size` generated articles, made once."""
+    path = os.path.join(ROOT, "bench", "data", f"gazette-{size}.db")
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = path + ".new"
+        for f in (tmp, tmp + "-wal", tmp + "-shm"):
+            if os.path.exists(f):
+                os.remove(f)
+        g = os.path.join(build, "gazette")
+        subprocess.run([g, "--db", tmp, "migrate"], check=True, capture_output=True)
+        print(f"generating {size} articles (once; kept in bench/data/)", flush=True)
+        subprocess.run([g, "--db", tmp, "generate", str(size)], check=True)
+        os.rename(tmp, path)
+    return path
+
+
+class Site:
+    """nginx (conf/nginx.conf.in, plus a plain location serving a copy of the
+    page files) and the pool on a copy of a dataset, in a scratch dir."""
+
+    def __init__(self, build, db_src):
+        self.dir = tempfile.mkdtemp(prefix="gazette-bench.")
+        for sub in ("run", "log", "nginx", "media"):
+            os.makedirs(os.path.join(self.dir, sub))
+        self.db = os.path.join(self.dir, "gazette.db")
+        shutil.copy(db_src, self.db)
+        self.port = free_port()
+        env = dict(os.environ, GAZETTE_BENCH="1")
+        self.sock = os.path.join(self.dir, "run", "gazette.sock")
+        self.pool = subprocess.Popen(
+            [os.path.join(build, "gazette.fcgi"), "--listen", "unix:" + self.sock,
+             "--workers", "2", "--db", self.db, "--templates", os.path.join(ROOT, "templates")],
+            stdout=open(os.path.join(self.dir, "log", "pool.log"), "w"), stderr=subprocess.STDOUT,
+            env=env)
+        conf = os.path.join(self.dir, "nginx.conf")
+        subprocess.run([os.path.join(ROOT, "scripts", "nginx-conf.sh"), conf, str(self.port),
+                        self.dir, self.sock], check=True)
+        text = open(conf).read()
+        # the baseline: the same files, served by nginx as plain static files
+        text = text.replace("\t\t# Public pages the keeper wrote",
+                            f"\t\tlocation /bench-static/ {{ alias {self.dir}/bench-static/; }}\n\n"
+                            "\t\t# Public pages the keeper wrote", 1)
+        # no access log for either side: it would be the same cost on both
+        text = re.sub(r"access_log [^;]*;", "access_log off;", text)
+        open(conf, "w").write(text)
+        self.nginx = subprocess.Popen(["nginx", "-p", os.path.join(self.dir, "nginx"), "-c", conf,
+                                       "-g", "daemon off;"])
+        self.wait_keeper()
+
+    def wait_keeper(self, timeout=3600):
+        log = os.path.join(self.dir, "log", "pool.log")
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            if "every page is a file" in open(log).read():
+                return
+            time.sleep(0.5)
+        raise SystemExit("the keeper did not finish rendering")
+
+    def workers(self):
+        pids = []
+        for p in os.listdir("/proc"):
+            if p.isdigit():
+                try:
+                    if open(f"/proc/{p}/comm").read().strip() == "gz-worker":
+                        stat = open(f"/proc/{p}/stat").read()
+                        if int(stat[stat.rindex(")") + 2:].split()[1]) == self.pool.pid:
+                            pids.append(int(p))
+                except OSError:
+                    pass
+        return pids
+
+    def rss_kb(self):
+        out = []
+        for p in self.workers():
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmRSS:"):
+                    out.append(int(line.split()[1]))
+        return out
+
+    def close(self):
+        for proc in (self.nginx, self.pool):
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+LUA_PATHS = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+math.randomseed(%d)
+request = function()
+  return wrk.format("%s", paths[math.random(#paths)])
+end
+"""
+
+
+def wrk(site, paths, duration, method="GET"):
+    """(requests/s, p99 ms, non-2xx count) for a wrk run over the paths (picked at random)."""
+    plist = os.path.join(site.dir, f"paths-{random.random()}.txt")
+    with open(plist, "w") as f:
+        f.write("\n".join(paths) + "\n")
+    script = plist + ".lua"
+    with open(script, "w") as f:
+        f.write(LUA_PATHS % (plist, random.randrange(1 << 30), method))
+    out = sh("timeout", str(duration + 30), "wrk", "-t1", "-c32", f"-d{duration}s", "--latency",
+             "-s", script, f"http://127.0.0.1:{site.port}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, p99, int(bad.group(1)) if bad else 0
+
+
+def article_ids(db, n=2000):
+    import sqlite3
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    ids = [r[0] for r in con.execute(
+        "SELECT id FROM articles WHERE status='published' ORDER BY random() LIMIT ?", (n,))]
+    cats = [r[0] for r in con.execute("SELECT slug FROM categories")]
+    return ids, cats
+
+
+def measure(site, pairs, duration, rounds):
+    """pairs: [(name, paths, method, baseline_name, baseline_paths)]; interleaved rounds."""
+    res = {}
+    for _ in range(rounds):
+        for name, paths, method, bname, bpaths in pairs:
+            for label, p, m in ((name, paths, method), (bname, bpaths, "GET")):
+                res.setdefault(label, []).append(wrk(site, p, duration, m))
+    rows = []
+    for name, _, _, bname, _ in pairs:
+        t, b = res[name], res[bname]
+        rps = statistics.median(x[0] for x in t)
+        p99 = statistics.median(x[1] for x in t)
+        brps = statistics.median(x[0] for x in b)
+        bp99 = statistics.median(x[1] for x in b)
+        bad = sum(x[2] for x in t)
+        rows.append((name, rps, p99, bname, brps, bp99, rps / brps, p99 / bp99 if bp99 else 0, bad))
+    return rows
+
+
+def print_table(title, rows):
+    print(f"\n{title}")
+    print(f"| target | req/s | p99 ms | baseline | req/s | p99 ms | × baseline | p99 × | errors |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]:,.0f} | {r[2]:.2f} | {r[3]} | {r[4]:,.0f} | {r[5]:.2f} | "
+              f"{r[6]:.2f} | {r[7]:.2f} | {r[8]} |", flush=True)
+
+
+def search_p95(site, queries, n=200):
+    import http.client
+    import urllib.parse
+    times = []
+    for i in range(n):
+        q = queries[i % len(queries)]
+        c = http.client.HTTPConnection("127.0.0.1", site.port, timeout=30)
+        t0 = time.perf_counter()
+        c.request("GET", "/search?q=" + urllib.parse.quote(q))
+        r = c.getresponse()
+        r.read()
+        times.append((time.perf_counter() - t0) * 1000)
+        c.close()
+        assert r.status == 200
+    times.sort()
+    return times[int(len(times) * 0.95) - 1]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build-bench")
+    ap.add_argument("--sizes", default="1000,100000")
+    ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3)
+    a = ap.parse_args()
+    build = os.path.join(ROOT, a.build)
+    sizes = [int(s) for s in a.sizes.split(",")]
+    print(f"machine: {os.cpu_count()} cores; {sh('uname', '-sr').strip()}; "
+          f"{sh('nginx', '-v').strip() or 'nginx'}", flush=True)
+    flat = {}
+    for size in sizes:
+        db = dataset(build, size)
+        site = Site(build, db)
+        try:
+            ids, cats = article_ids(site.db)
+            arts = [f"/a/{i}" for i in ids]
+            top = [c for c in cats if not c.endswith("-sub")]
+            catp = [f"/c/{c}/" for c in top]
+            # the baseline: a copy of the same page files as plain static files
+            src = os.path.join(site.dir, "pages")
+            shutil.copytree(src, os.path.join(site.dir, "bench-static"))
+            bstat = lambda paths: ["/bench-static" + (p + "index.html" if p.endswith("/") else p + ".html")  # noqa: E731
+                                   for p in paths]
+            size_of = len(open(os.path.join(src, "a", f"{ids[0]}.html"), "rb").read())
+            pairs = [
+                ("home (file)", ["/"], "GET", "home static", bstat(["/"])),
+                ("category p1 (file)", catp, "GET", "category static", bstat(catp)),
+                ("article (file)", arts, "GET", "article static", bstat(arts)),
+                ("article (rendered)", [p + "?r=1" for p in arts], "GET",
+                 "transport", [f"/_bench/bytes?size={size_of}"]),
+                ("view counter", [p.replace("/a/", "/api/articles/") + "/view" for p in arts[:500]],
+                 "POST", "transport ", [f"/_bench/bytes?size=30"]),
+            ]
+            rows = measure(site, pairs, a.duration, a.rounds)
+            print_table(f"{size:,} articles", rows)
+            more = [("category deep (rendered)", [f"/c/{c}/?page=200" for c in top], "GET",
+                     "transport", [f"/_bench/bytes?size={size_of}"]),
+                    ("home (rendered)", ["/?r=1"], "GET", "transport", [f"/_bench/bytes?size={size_of}"]),
+                    ("feed", ["/feed.xml"], "GET", "transport", [f"/_bench/bytes?size={size_of}"])]
+            rows2 = measure(site, more, a.duration, 1)
+            print_table(f"{size:,} articles, dynamic pages", rows2)
+            for r in rows + rows2:
+                flat.setdefault(r[0], {})[size] = r[1]
+            en = search_p95(site, ["laboratory", "Robotics", "volunteers", "scholarship"])
+            zh = search_p95(site, ["学院", "图书", "志愿", "能耗"])
+            print(f"\nsearch p95: English word {en:.1f} ms, two-character Chinese {zh:.1f} ms")
+            print(f"worker RSS (kB): {site.rss_kb()}", flush=True)
+        finally:
+            site.close()
+    if len(sizes) > 1:
+        print("\nflat with size (req/s, and the ratio of the largest to the smallest)")
+        for name, by in flat.items():
+            vals = [by[s] for s in sizes if s in by]
+            print(f"  {name}: " + ", ".join(f"{s:,}: {by[s]:,.0f}" for s in sizes if s in by)
+                  + f"  → {vals[-1] / vals[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
