@@ -28,7 +28,9 @@ data=$(cd "$data" && pwd -P)
 build=$(cd "$build" && pwd -P)
 cd "$root"
 
-export GAZETTE_DB=$data/gazette.db
+# The programs read these too (gazette.fcgi: GAZETTE_<SETTING>): hand them
+# the absolute paths, whatever the caller wrote.
+export GAZETTE_DATA=$data GAZETTE_DB=$data/gazette.db
 socket=$data/run/gazette.sock
 # sun_path holds 108 bytes; fail here rather than with a bind error later.
 [ ${#socket} -lt 100 ] || gz_die "GAZETTE_DATA is too deep for a unix socket path: $socket"
@@ -133,8 +135,9 @@ trap 'gz_say "Stopping."; exit 0' INT TERM HUP
 
 # Under the lock, a socket file left here belongs to a run that died.
 rm -f "$socket"
-"$fcgi" --listen "unix:$socket" --workers "$workers" --db "$GAZETTE_DB" \
-	--templates "$root/templates" 2>>"$data/log/gazette.log" 9>&- &
+url=http://127.0.0.1:$port/
+"$fcgi" --listen "unix:$socket" --workers "$workers" --data "$data" --db "$GAZETTE_DB" \
+	--templates "$root/templates" --base-url "${url%/}" 2>>"$data/log/gazette.log" 9>&- &
 pool_pid=$!
 echo "$pool_pid" >"$data/run/gazette.pid"
 
@@ -142,7 +145,6 @@ nginx -p "$data/nginx" -c "$data/nginx.conf" -e "$data/log/nginx-error.log" \
 	-g 'daemon off;' 9>&- &
 nginx_pid=$!
 
-url=http://127.0.0.1:$port/
 ready=0
 for _ in $(seq 150); do
 	alive "$pool_pid" || {

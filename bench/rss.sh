@@ -44,20 +44,23 @@ grep -q '^Gazette is serving' "$data/run.out" || gz_die "run.sh did not start in
 
 url=http://127.0.0.1:$port
 pool=$(cat "$data/run/gazette.pid")
-worker=$(pgrep -P "$pool")
+# The pool's children are its workers (gz-worker) and its helpers.
+worker=$(pgrep -x -P "$pool" gz-worker || true)
 [ "$(wc -w <<<"$worker")" -eq 1 ] || gz_die "expected one worker under pool $pool, got: $worker"
 
 mapfile -t ids < <(curl -fsS "$url/" | grep -o 'href="/a/[0-9]*"' | grep -o '[0-9]\+' | sort -un | head -n 20)
 [ ${#ids[@]} -gt 0 ] || gz_die "the home page links to no article"
 
 # load N: N article requests spread evenly over the ids, in rounds of one ab
-# run per id; any failed or non-2xx answer aborts the benchmark.
+# run per id; any failed or non-2xx answer aborts the benchmark. The query
+# string makes nginx pass them to the worker instead of answering from the
+# page files the keeper writes.
 load() {
 	local left=$1 each out n i=0
 	each=$(((left + ${#ids[@]} - 1) / ${#ids[@]}))
 	while [ "$left" -gt 0 ]; do
 		n=$((left < each ? left : each))
-		out=$(timeout 300 ab -q -k -c 4 -n "$n" "$url/a/${ids[i % ${#ids[@]}]}" 2>&1) ||
+		out=$(timeout 300 ab -q -k -c 4 -n "$n" "$url/a/${ids[i % ${#ids[@]}]}?rss" 2>&1) ||
 			gz_die "ab failed: $out"
 		grep -q '^Failed requests: *0$' <<<"$out" || gz_die "failed requests: $out"
 		! grep -q '^Non-2xx responses' <<<"$out" || gz_die "non-2xx answers: $out"
@@ -75,7 +78,7 @@ load 1000
 rss1=$(rss)
 load 99000
 rss2=$(rss)
-[ "$(pgrep -P "$pool")" = "$worker" ] || gz_die "the worker was replaced during the run: figures void"
+[ "$(pgrep -x -P "$pool" gz-worker || true)" = "$worker" ] || gz_die "the worker was replaced during the run: figures void"
 
 echo "requests: 100000 over ${#ids[@]} article pages (last one $bytes bytes) in $((SECONDS - start)) s, 1 worker"
 echo "worker RSS after 1000 requests: $rss1 kB; after 100000: $rss2 kB"

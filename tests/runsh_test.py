@@ -2,6 +2,7 @@
 GAZETTE_DATA, stops every process it started on SIGTERM and on Ctrl-C, and a
 second run on the same data keeps the articles and prints the same demo login."""
 
+import json
 import os
 import queue
 import re
@@ -100,6 +101,9 @@ def serve_once(c, scratch, data, run, stop):
         r = h.get(port, f"/a/{ident}")
         c.eq(r.status, 200, f"run {run}: GET /a/{ident}")
         c.check(h.contains_text(r.text, title), f"run {run}: the article shows its title")
+        r = h.get(port, f"/api/articles/{ident}")
+        url = json.loads(r.body).get("url") if r.status == 200 else None
+        c.eq(url, f"{m.group(1)}a/{ident}", f"run {run}: absolute links carry the printed URL")
 
     # Everything run.sh started, while it runs: the pool, nginx, their children.
     pool = h.read_pidfile(os.path.join(data, "run", "gazette.pid"))
