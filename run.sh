@@ -137,7 +137,8 @@ trap 'gz_say "Stopping."; exit 0' INT TERM HUP
 rm -f "$socket"
 url=http://127.0.0.1:$port/
 "$fcgi" --listen "unix:$socket" --workers "$workers" --data "$data" --db "$GAZETTE_DB" \
-	--templates "$root/templates" --base-url "${url%/}" 2>>"$data/log/gazette.log" 9>&- &
+	--templates "${GAZETTE_TEMPLATES:-$root/templates}" --base-url "${url%/}" \
+	2>>"$data/log/gazette.log" 9>&- &
 pool_pid=$!
 echo "$pool_pid" >"$data/run/gazette.pid"
 
