@@ -80,27 +80,55 @@ class DialogLog:
 
 
 class FormParser(html.parser.HTMLParser):
-    """The POST forms of a page: [{"action", "fields": {name: value}}]."""
+    """The POST forms of a page as a browser would send them (first submit button,
+    checked boxes, selected options, text areas): [{"action", "fields": {name: value},
+    "files": [names of file inputs], "multipart": bool}]."""
 
     def __init__(self):
         super().__init__()
         self.forms = []
         self.current = None
+        self.select = None
+        self.textarea = None
 
     def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and (a.get("method") or "get").lower() == "post":
-            self.current = {"action": a.get("action") or "", "fields": {}}
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method", "get").lower() == "post":
+            self.current = {"action": a.get("action", ""), "fields": {}, "files": [],
+                            "multipart": a.get("enctype") == "multipart/form-data"}
             self.forms.append(self.current)
-        elif self.current is not None and tag in ("input", "select", "textarea", "button"):
-            name = a.get("name")
-            if name and not (tag == "input" and a.get("type") in ("checkbox", "radio", "file")
-                             and "checked" not in a):
-                self.current["fields"].setdefault(name, a.get("value") or "")
+        if self.current is None:
+            return
+        name = a.get("name")
+        fields = self.current["fields"]
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind == "file":
+                self.current["files"].append(name)
+            elif kind not in ("checkbox", "radio") or "checked" in a:
+                fields.setdefault(name, a.get("value", ""))
+        elif tag == "button" and name and a.get("type", "submit") == "submit":
+            fields.setdefault(name, a.get("value", ""))
+        elif tag == "select" and name:
+            self.select = name
+        elif tag == "option" and self.select:
+            if self.select not in fields or "selected" in a:
+                fields[self.select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self.textarea = name
+            fields[name] = ""
+
+    def handle_data(self, data):
+        if self.current is not None and self.textarea:
+            self.current["fields"][self.textarea] += data
 
     def handle_endtag(self, tag):
         if tag == "form":
             self.current = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
 
 
 def post_forms(page):

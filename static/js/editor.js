@@ -39,13 +39,25 @@ function setupPreview(textarea) {
 // figure with the caption under it.
 function imageMarkdown(url, caption) {
   const text = (caption || '').replace(/[\[\]"\\]/g, '');
-  return `\n\n![${text}](${url}${text ? ` "${text}"` : ''})\n\n`;
+  return `![${text}](${url}${text ? ` "${text}"` : ''})`;
 }
 
-function insertAtCursor(textarea, text) {
+// The newlines that make text a paragraph of its own between before and
+// after: one blank line on each side, counting those already there.
+function blockPadding(before, after) {
+  const lead = before === '' || before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+  const trail = after.startsWith('\n\n') ? '' : after.startsWith('\n') ? '\n' : '\n\n';
+  return [lead, trail];
+}
+
+function insertBlockAtCursor(textarea, block) {
   const start = textarea.selectionStart ?? textarea.value.length;
   const end = textarea.selectionEnd ?? start;
-  textarea.value = textarea.value.slice(0, start) + text + textarea.value.slice(end);
+  const before = textarea.value.slice(0, start);
+  const after = textarea.value.slice(end);
+  const [lead, trail] = blockPadding(before, after);
+  const text = lead + block + trail;
+  textarea.value = before + text + after;
   textarea.selectionStart = textarea.selectionEnd = start + text.length;
   textarea.dispatchEvent(new Event('input', { bubbles: true }));
 }
@@ -65,7 +77,7 @@ async function upload(file, textarea, caption, status) {
     status.textContent = (data && data.error && data.error.message) || `upload failed (${r.status})`;
     return;
   }
-  insertAtCursor(textarea, imageMarkdown(data.url, caption.value || file.name.replace(/\.[^.]*$/, '')));
+  insertBlockAtCursor(textarea, imageMarkdown(data.url, caption.value || file.name.replace(/\.[^.]*$/, '')));
   status.textContent = `${data.width}×${data.height} #${data.id}`;
   caption.value = '';
 }
