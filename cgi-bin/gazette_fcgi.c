@@ -107,6 +107,29 @@ static int cgi_unavailable(int rc)
 	return rc;
 }
 
+/*
+ * Reads and drops what is left of a CGI request's body once the answer is
+ * out (a 403 or 413 answers without reading it). Apache's mod_cgid talks to
+ * the program over one socket: closing it with unread bytes in it resets
+ * the connection, and the answer is lost on the way to the client. Bounded
+ * by CONTENT_LENGTH and by what the servers let through anyway.
+ */
+static void cgi_drain(void)
+{
+	const char *cl = getenv("CONTENT_LENGTH");
+	long long left = cl ? strtoll(cl, NULL, 10) : 0;
+	if (left > 64LL * 1024 * 1024)
+		left = 64LL * 1024 * 1024;
+	char buf[16384];
+	while (left > 0) {
+		size_t n =
+		    fread(buf, 1, left < (long long)sizeof buf ? (size_t)left : sizeof buf, stdin);
+		if (n == 0)
+			break;
+		left -= (long long)n;
+	}
+}
+
 /* Reads the settings: file, environment, then the flags kept in flags[]. */
 static int settings(struct config *c, const char *file, char **flags, int nflags)
 {
@@ -221,7 +244,12 @@ int main(int argc, char **argv)
 			return cgi_unavailable(1);
 		}
 		app_configure(&app, cfg);
-		rc = server_is_cgi() ? server_cgi_once(&app) : server_fcgi_loop(&app, 0);
+		if (server_is_cgi()) {
+			rc = server_cgi_once(&app);
+			cgi_drain();
+		} else {
+			rc = server_fcgi_loop(&app, 0);
+		}
 		app_close(&app);
 		return rc;
 	}
