@@ -411,7 +411,9 @@ def test(c, scratch):
     later = scalar("SELECT slug FROM categories WHERE parent_id IS NULL AND position > 0 "
                    "AND slug != 'alumni' ORDER BY position LIMIT 1")
     c.check(order.index("alumni") < order.index(later), f"alumni now comes before {later}", order)
-    c.check(">Alumni</a>" in h.get(port, "/").text, "the public menu shows the new category")
+    # public pages are files the keeper rewrites within a second
+    c.check(h.wait_until(lambda: ">Alumni</a>" in h.get(port, "/").text, 2),
+            "the public menu shows the new category")
     c.eq(admin.get("/editor/categories/999999").status, 404, "an unknown category: 404")
 
     # --- settings -----------------------------------------------------------------------
@@ -450,8 +452,9 @@ def test(c, scratch):
                                             footer_address="1 Lake Road"))
     c.check(r.status == 303 and r.header("location") == "/editor/settings?saved=1",
             "good settings: 303", (r.status, r.header("location")))
-    home = h.get(port, "/").text
-    c.check("Lakeside Gazette" in home and "1 Lake Road" in home, "the home page shows them")
+    c.check(h.wait_until(lambda: "Lakeside Gazette" in h.get(port, "/").text
+                         and "1 Lake Road" in h.get(port, "/").text, 2),
+            "the home page shows them")
     c.eq(current()["timezone"], ZONE, "the time zone is stored")
     actions = [a for (a,) in con.execute(
         "SELECT detail FROM audit_log WHERE action = 'setting.set' ORDER BY id")]
@@ -459,8 +462,9 @@ def test(c, scratch):
          "only the changed settings were written (one audit row each)")
     r = admin.post("/editor/settings", dict(current(), ui_language="zh"))
     c.eq(r.status, 303, "switch the language to Chinese")
-    home = h.get(port, "/").text
-    c.check("首页" in home and "Lakeside Gazette" in home, "the public home page is in Chinese")
+    c.check(h.wait_until(lambda: "首页" in h.get(port, "/").text
+                         and "Lakeside Gazette" in h.get(port, "/").text, 2),
+            "the public home page is in Chinese")
     page = admin.get("/editor/settings?saved=1").text
     c.check("网站名称" in page and "界面语言" in page and "已保存" in page,
             "the settings labels are in Chinese")
@@ -484,7 +488,8 @@ def test(c, scratch):
             "a PNG logo: 303", (r.status, r.header("location")))
     logo = current()["logo"]
     c.check(re.fullmatch(r"/media/[0-9a-f]{2}/[0-9a-f]{64}\.png", logo), "logo is a media URL", logo)
-    c.check(f'<img src="{logo}"' in h.get(port, "/").text, "the home page shows the logo")
+    c.check(h.wait_until(lambda: f'<img src="{logo}"' in h.get(port, "/").text, 2),
+            "the home page shows the logo")
     r = h.get(port, logo)
     c.check(r.status == 200 and r.body == image, "nginx serves the logo file", r)
     c.check(f'src="{logo}"' in admin.get("/editor/settings").text,
