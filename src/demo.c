@@ -24,7 +24,7 @@ const struct demo_setting demo_settings[] = {
     {"footer_copyright", "© 2026 Chenghu College. All rights reserved."},
     {"footer_icp", "ICP 00000000-1"},
     {"footer_police", "Public Security Registration 00000000000001"},
-    {"footer_support", "Technical support: Chenghu College Information Center"},
+    {"footer_support", "Chenghu College Information Center"},
 };
 const size_t demo_nsettings = sizeof demo_settings / sizeof demo_settings[0];
 
