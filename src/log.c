@@ -19,7 +19,8 @@ void log_set_request(unsigned long id)
 	current_request = id;
 }
 
-static void vlog(const char *level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog(const char *level, const char *fmt,
+                                                       va_list ap)
 {
 	char line[1024];
 	char when[32];
