@@ -41,7 +41,7 @@ static void check_hunks(const struct diff *d, const struct diff_limits *lim)
 		if (h->count == 0 || h->a_start != ai || h->b_start != bi)
 			abort();
 		if (i > 0 && (h->op == d->hunks[i - 1].op ||
-			      (d->hunks[i - 1].op == DIFF_INSERT && h->op == DIFF_DELETE)))
+		              (d->hunks[i - 1].op == DIFF_INSERT && h->op == DIFF_DELETE)))
 			abort();
 		for (size_t j = 0; h->op == DIFF_EQUAL && d->la && j < h->count; j++) {
 			const struct diff_line *x = &d->la[ai + j], *y = &d->lb[bi + j];
@@ -68,10 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	static const struct diff_limits limits[] = {
-		{DIFF_MAX_LINES, DIFF_MAX_EDITS, DIFF_MAX_WORK},
-		{8, 4, 1000},
-		{64, 16, 200},
-		{1000, 1000, 50},
+	    {DIFF_MAX_LINES, DIFF_MAX_EDITS, DIFF_MAX_WORK},
+	    {8, 4, 1000},
+	    {64, 16, 200},
+	    {1000, 1000, 50},
 	};
 	const struct diff_limits *lim = &limits[data[0] & 3];
 	size_t context = (size_t)(data[0] >> 2) & 7;
@@ -90,8 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diff d;
 	diff_lines(&d, a, alen, b, blen, lim);
 	check_hunks(&d, lim);
-	static const struct diff_labels labels = {"old", "new", "text", "unchanged",
-						  "same", "long", "different", "eol"};
+	static const struct diff_labels labels = {"old",  "new",  "text",      "unchanged",
+	                                          "same", "long", "different", "eol"};
 	struct buf out = BUF_INIT;
 	diff_html(&out, &d, &labels, context);
 	if (!valid_utf8(buf_cstr(&out), out.len))

@@ -30,12 +30,12 @@ struct db_revision {
  * username, title and status filled; *total counts them all.
  */
 enum db_result db_revision_list(struct db *db, long long article_id, int limit, long long offset,
-				struct arena *a, struct db_revision **out, size_t *n,
-				long long *total);
+                                struct arena *a, struct db_revision **out, size_t *n,
+                                long long *total);
 
 /* Revision id with every field, strings in the arena; DB_NOTFOUND when
  * there is none. Says nothing about its article: check that separately. */
 enum db_result db_revision_get(struct db *db, long long id, struct arena *a,
-			       struct db_revision *out);
+                               struct db_revision *out);
 
 #endif

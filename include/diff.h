@@ -41,9 +41,9 @@ struct diff_line {
 };
 
 enum diff_fallback {
-	DIFF_EXACT = 0,         /* a shortest line edit script */
-	DIFF_TOO_LONG,          /* a text has more than max_lines lines (and they differ) */
-	DIFF_TOO_DIFFERENT,     /* more than max_edits edits, or max_work spent */
+	DIFF_EXACT = 0,     /* a shortest line edit script */
+	DIFF_TOO_LONG,      /* a text has more than max_lines lines (and they differ) */
+	DIFF_TOO_DIFFERENT, /* more than max_edits edits, or max_work spent */
 };
 
 struct diff_limits {
@@ -79,7 +79,7 @@ struct diff {
  * exhaustion aborts, see buf.h). Free with diff_free().
  */
 void diff_lines(struct diff *d, const char *a, size_t alen, const char *b, size_t blen,
-		const struct diff_limits *limits);
+                const struct diff_limits *limits);
 /* Releases what diff_lines allocated; *d is empty afterwards. */
 void diff_free(struct diff *d);
 /* True when the line contents are the same (eol_differs aside). */
@@ -105,6 +105,6 @@ struct diff_labels {
  * whole texts as <pre><del>…</del></pre> and <pre><ins>…</ins></pre>.
  */
 void diff_html(struct buf *out, const struct diff *d, const struct diff_labels *labels,
-	       size_t context);
+               size_t context);
 
 #endif

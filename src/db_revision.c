@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#define REVISION_COLUMNS                                                                   \
-	"SELECT r.id, r.article_id, r.category_id, r.published_at, r.pinned, r.created_at, " \
-	"coalesce(u.username, ''), r.title, r.status, r.summary, r.body_md, r.source, "    \
+#define REVISION_COLUMNS                                                                           \
+	"SELECT r.id, r.article_id, r.category_id, r.published_at, r.pinned, r.created_at, "       \
+	"coalesce(u.username, ''), r.title, r.status, r.summary, r.body_md, r.source, "            \
 	"r.author FROM revisions r LEFT JOIN users u ON u.id = r.created_by "
 
 static void read_row(sqlite3_stmt *st, struct arena *a, struct db_revision *o)
@@ -29,8 +29,8 @@ static void read_row(sqlite3_stmt *st, struct arena *a, struct db_revision *o)
 }
 
 enum db_result db_revision_list(struct db *db, long long article_id, int limit, long long offset,
-				struct arena *a, struct db_revision **out, size_t *n,
-				long long *total)
+                                struct arena *a, struct db_revision **out, size_t *n,
+                                long long *total)
 {
 	*out = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof **out);
 	*n = 0;
@@ -48,9 +48,9 @@ enum db_result db_revision_list(struct db *db, long long article_id, int limit, 
 	/* The list leaves out the long columns: a page of 50 revisions of a
 	 * long article would otherwise copy megabytes it never shows. */
 	st = db_stmt(db, "SELECT r.id, r.article_id, r.category_id, r.published_at, r.pinned, "
-			 "r.created_at, coalesce(u.username, ''), r.title, r.status "
-			 "FROM revisions r LEFT JOIN users u ON u.id = r.created_by "
-			 "WHERE r.article_id = ?1 ORDER BY r.id DESC LIMIT ?2 OFFSET ?3");
+	                 "r.created_at, coalesce(u.username, ''), r.title, r.status "
+	                 "FROM revisions r LEFT JOIN users u ON u.id = r.created_by "
+	                 "WHERE r.article_id = ?1 ORDER BY r.id DESC LIMIT ?2 OFFSET ?3");
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, article_id);
@@ -77,7 +77,7 @@ enum db_result db_revision_list(struct db *db, long long article_id, int limit, 
 }
 
 enum db_result db_revision_get(struct db *db, long long id, struct arena *a,
-			       struct db_revision *out)
+                               struct db_revision *out)
 {
 	sqlite3_stmt *st = db_stmt(db, REVISION_COLUMNS "WHERE r.id = ?1");
 	if (!st)

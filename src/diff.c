@@ -65,8 +65,8 @@ static bool spend(struct ctx *c, size_t steps)
 	return !c->aborted;
 }
 
-static void push(struct diff_hunk **h, size_t *n, size_t *cap, enum diff_op op, size_t a,
-		 size_t b, size_t count)
+static void push(struct diff_hunk **h, size_t *n, size_t *cap, enum diff_op op, size_t a, size_t b,
+                 size_t count)
 {
 	if (count == 0)
 		return;
@@ -147,7 +147,8 @@ static void bisect(struct ctx *c, size_t a0, size_t a1, size_t b0, size_t b1)
 				k1start += 2; /* off the bottom edge */
 			} else if (front) {
 				long k2o = off + delta - k1;
-				if (k2o >= 0 && k2o < vlen && c->v2[k2o] != -1 && x1 >= n - c->v2[k2o]) {
+				if (k2o >= 0 && k2o < vlen && c->v2[k2o] != -1 &&
+				    x1 >= n - c->v2[k2o]) {
 					split_at(c, a0, a1, b0, b1, x1, y1);
 					return;
 				}
@@ -256,7 +257,7 @@ static size_t intern(struct ctx *c, const struct diff *d, uint32_t *ida, uint32_
 		if (!spend(c, 1 + l->len / 64))
 			goto out;
 		while (t[j].line && (t[j].hash != h || t[j].line->len != l->len ||
-				     memcmp(t[j].line->s, l->s, l->len) != 0)) {
+		                     memcmp(t[j].line->s, l->s, l->len) != 0)) {
 			j = (j + 1) & (cap - 1);
 			if (!spend(c, 1 + l->len / 64))
 				goto out;
@@ -327,7 +328,7 @@ static void replace_all(struct diff *d, enum diff_fallback why)
 }
 
 void diff_lines(struct diff *d, const char *a, size_t alen, const char *b, size_t blen,
-		const struct diff_limits *limits)
+                const struct diff_limits *limits)
 {
 	const struct diff_limits *lim = limits ? limits : &default_limits;
 	memset(d, 0, sizeof *d);
@@ -404,7 +405,7 @@ static void note(struct buf *out, const char *text)
 
 /* One line as a row; a number of 0 leaves its cell empty. */
 static void row(struct buf *out, const char *cls, size_t ano, size_t bno, const char *mark,
-		const char *tag, const struct diff_line *l)
+                const char *tag, const struct diff_line *l)
 {
 	buf_printf(out, "<tr class=\"%s\"><td class=\"diff-no\">", cls);
 	if (ano)
@@ -421,8 +422,8 @@ static void row(struct buf *out, const char *cls, size_t ano, size_t bno, const 
 	buf_puts(out, "</td></tr>\n");
 }
 
-static void equal_run(struct buf *out, const struct diff *d, const struct diff_hunk *h,
-		      bool first, bool last, size_t context, const char *unchanged)
+static void equal_run(struct buf *out, const struct diff *d, const struct diff_hunk *h, bool first,
+                      bool last, size_t context, const char *unchanged)
 {
 	size_t head = first ? 0 : context, tail = last ? 0 : context;
 	size_t skip_from = h->count, skip = 0;
@@ -443,8 +444,7 @@ static void equal_run(struct buf *out, const struct diff *d, const struct diff_h
 	}
 }
 
-void diff_html(struct buf *out, const struct diff *d, const struct diff_labels *l,
-	       size_t context)
+void diff_html(struct buf *out, const struct diff *d, const struct diff_labels *l, size_t context)
 {
 	if (d->fallback != DIFF_EXACT) {
 		note(out, d->fallback == DIFF_TOO_LONG ? l->too_long : l->too_different);

@@ -22,10 +22,12 @@
 
 enum { REVISIONS_PER_PAGE = 50, DIFF_CONTEXT = 3 };
 
+/* clang-format off */
 const struct field_spec page_revisions_query[] = {
 	{"page", FIELD_INT, 1, 1000000000LL},
 	{NULL, 0, 0, 0},
 };
+/* clang-format on */
 
 static const char *label(struct app *app, const char *key)
 {
@@ -39,7 +41,7 @@ static const char *status_label(struct app *app, struct http_req *req, const cha
 
 /* The article as editors see it, or the error page (404 once deleted). */
 static bool load_article(struct app *app, struct http_req *req, long long id,
-			 struct db_editor_article *art)
+                         struct db_editor_article *art)
 {
 	enum db_result r = db_editor_article(app->db, id, req->arena, art);
 	if (r == DB_OK)
@@ -51,6 +53,9 @@ static bool load_article(struct app *app, struct http_req *req, long long id,
 	return false;
 }
 
+/* GET /editor/articles/{id}/revisions?page=N: the article's revisions, 50 a
+ * page, newest first; 404 for an unknown or deleted article or a page past
+ * the last. */
 void page_editor_revisions(struct app *app, struct http_req *req)
 {
 	struct db_editor_article art;
@@ -60,9 +65,9 @@ void page_editor_revisions(struct app *app, struct http_req *req)
 	long long page = pf ? pf->num : 1, total;
 	struct db_revision *revs;
 	size_t n;
-	enum db_result r = db_revision_list(app->db, art.id, REVISIONS_PER_PAGE,
-					    (page - 1) * REVISIONS_PER_PAGE, req->arena, &revs, &n,
-					    &total);
+	enum db_result r =
+	    db_revision_list(app->db, art.id, REVISIONS_PER_PAGE, (page - 1) * REVISIONS_PER_PAGE,
+	                     req->arena, &revs, &n, &total);
 	if (r != DB_OK) {
 		page_db_error(app, req, r);
 		return;
@@ -73,8 +78,8 @@ void page_editor_revisions(struct app *app, struct http_req *req)
 		return;
 	}
 	cJSON *d = page_data(app, req);
-	cJSON_AddStringToObject(d, "title",
-				arena_printf(req->arena, "%s — %s", label(app, "revisions"), art.title));
+	cJSON_AddStringToObject(
+	    d, "title", arena_printf(req->arena, "%s — %s", label(app, "revisions"), art.title));
 	cJSON *a = cJSON_AddObjectToObject(d, "article");
 	cJSON_AddNumberToObject(a, "id", (double)art.id);
 	cJSON_AddStringToObject(a, "title", art.title);
@@ -99,23 +104,26 @@ void page_editor_revisions(struct app *app, struct http_req *req)
 	const char *self = arena_printf(req->arena, "/editor/articles/%lld/revisions", art.id);
 	if (page > 1)
 		cJSON_AddStringToObject(pager, "prev",
-					arena_printf(req->arena, "%s?page=%lld", self, page - 1));
+		                        arena_printf(req->arena, "%s?page=%lld", self, page - 1));
 	if (page < last)
 		cJSON_AddStringToObject(pager, "next",
-					arena_printf(req->arena, "%s?page=%lld", self, page + 1));
+		                        arena_printf(req->arena, "%s?page=%lld", self, page + 1));
 	req->cacheable = false;
 	page_render(app, req, "editor_revisions", d);
 }
 
 /* The diff of old against new as HTML, in the arena. */
-static const char *diff_of(struct app *app, struct http_req *req, const char *old,
-			   const char *new)
+static const char *diff_of(struct app *app, struct http_req *req, const char *old, const char *new)
 {
 	const struct diff_labels l = {
-		label(app, "rev_this"),        label(app, "rev_current"),
-		label(app, "rev_text"),        label(app, "rev_unchanged_lines"),
-		label(app, "rev_identical"),   label(app, "rev_too_long"),
-		label(app, "rev_too_different"), label(app, "rev_eol"),
+	    .old_col = label(app, "rev_this"),
+	    .new_col = label(app, "rev_current"),
+	    .text_col = label(app, "rev_text"),
+	    .unchanged = label(app, "rev_unchanged_lines"),
+	    .identical = label(app, "rev_identical"),
+	    .too_long = label(app, "rev_too_long"),
+	    .too_different = label(app, "rev_too_different"),
+	    .eol = label(app, "rev_eol"),
 	};
 	struct diff d;
 	struct buf out = BUF_INIT;
@@ -140,8 +148,7 @@ static const char *time_text(struct app *app, struct http_req *req, int has, lon
 
 /* One row of the field table: the revision's value and, when it differs,
  * the current one. */
-static void add_field(cJSON *list, const char *name, const char *old, const char *cur,
-		      bool changed)
+static void add_field(cJSON *list, const char *name, const char *old, const char *cur, bool changed)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "label", name);
@@ -152,12 +159,12 @@ static void add_field(cJSON *list, const char *name, const char *old, const char
 }
 
 static void show_revision(struct app *app, struct http_req *req, const struct db_revision *rev,
-			  const struct db_editor_article *art, const char *error, int status)
+                          const struct db_editor_article *art, const char *error, int status)
 {
 	cJSON *d = page_data(app, req);
-	cJSON_AddStringToObject(d, "title", arena_printf(req->arena, "%s %lld — %s",
-							 label(app, "rev_heading"), rev->id,
-							 art->title));
+	cJSON_AddStringToObject(d, "title",
+	                        arena_printf(req->arena, "%s %lld — %s", label(app, "rev_heading"),
+	                                     rev->id, art->title));
 	cJSON *a = cJSON_AddObjectToObject(d, "article");
 	cJSON_AddNumberToObject(a, "id", (double)art->id);
 	cJSON_AddStringToObject(a, "title", art->title);
@@ -183,9 +190,9 @@ static void show_revision(struct app *app, struct http_req *req, const struct db
 	struct {
 		const char *key, *old, *cur;
 	} texts[] = {
-		{"summary", rev->summary, art->summary},
-		{"source", rev->source, art->source},
-		{"drafted_by", rev->author, art->author},
+	    {"summary", rev->summary, art->summary},
+	    {"source", rev->source, art->source},
+	    {"drafted_by", rev->author, art->author},
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		bool changed = strcmp(texts[i].old, texts[i].cur) != 0;
@@ -195,17 +202,17 @@ static void show_revision(struct app *app, struct http_req *req, const struct db
 	bool changed = strcmp(rev->status, art->status) != 0;
 	fields_same &= !changed;
 	add_field(f, label(app, "col_status"), status_label(app, req, rev->status),
-		  status_label(app, req, art->status), changed);
+	          status_label(app, req, art->status), changed);
 	changed = rev->has_published_at != art->has_published_at ||
-		  (rev->has_published_at && rev->published_at != art->published_at);
+	          (rev->has_published_at && rev->published_at != art->published_at);
 	fields_same &= !changed;
 	add_field(f, label(app, "publish_time"),
-		  time_text(app, req, rev->has_published_at, rev->published_at),
-		  time_text(app, req, art->has_published_at, art->published_at), changed);
+	          time_text(app, req, rev->has_published_at, rev->published_at),
+	          time_text(app, req, art->has_published_at, art->published_at), changed);
 	changed = (rev->pinned != 0) != (art->pinned != 0);
 	fields_same &= !changed;
 	add_field(f, label(app, "pinned"), label(app, rev->pinned ? "rev_yes" : "rev_no"),
-		  label(app, art->pinned ? "rev_yes" : "rev_no"), changed);
+	          label(app, art->pinned ? "rev_yes" : "rev_no"), changed);
 	cJSON_AddBoolToObject(d, "same", title_same && body_same && fields_same);
 	if (error)
 		cJSON_AddStringToObject(d, "error", error);
@@ -216,7 +223,7 @@ static void show_revision(struct app *app, struct http_req *req, const struct db
 
 /* The revision and its (not deleted) article, or the error page. */
 static bool load_revision(struct app *app, struct http_req *req, struct db_revision *rev,
-			  struct db_editor_article *art)
+                          struct db_editor_article *art)
 {
 	enum db_result r = db_revision_get(app->db, req->arg_id, req->arena, rev);
 	if (r != DB_OK) {
@@ -229,6 +236,8 @@ static bool load_revision(struct app *app, struct http_req *req, struct db_revis
 	return load_article(app, req, rev->article_id, art);
 }
 
+/* GET /editor/revisions/{id}: the revision against its article's current
+ * text, with the restore form; 404 when either is gone. */
 void page_editor_revision(struct app *app, struct http_req *req)
 {
 	struct db_revision rev;
@@ -237,6 +246,10 @@ void page_editor_revision(struct app *app, struct http_req *req)
 		show_revision(app, req, &rev, &art, NULL, 200);
 }
 
+/* POST /editor/revisions/{id}/restore (session and CSRF checked by the
+ * front line): saves the revision's content as the article's (see the top
+ * of this file for what is kept), then 303 to the article form; a refused
+ * save shows the revision page again with why (422). */
 void page_editor_revision_restore(struct app *app, struct http_req *req)
 {
 	struct db_revision rev;
@@ -268,16 +281,17 @@ void page_editor_revision_restore(struct app *app, struct http_req *req)
 		req->status = 303;
 		req->cacheable = false;
 		http_header(req, "Location",
-			    arena_printf(req->arena, "%s/editor/articles/%lld?saved=1", req->base,
-					 saved.id));
+		            arena_printf(req->arena, "%s/editor/articles/%lld?saved=1", req->base,
+		                         saved.id));
 		buf_reset(req->body);
 		req->content_type = "text/plain; charset=utf-8";
 		return;
 	}
 	if (status == 422) {
 		/* Limits may have tightened since the revision was saved. */
-		const char *why = arena_printf(req->arena, "%s %s", label(app, "rev_restore_failed"),
-					       err.message ? err.message : "");
+		const char *why =
+		    arena_printf(req->arena, "%s %s", label(app, "rev_restore_failed"),
+		                 err.message ? err.message : "");
 		show_revision(app, req, &rev, &art, why, 422);
 		return;
 	}

@@ -12,8 +12,14 @@
 #define FFFD "\xEF\xBF\xBD"
 
 static const struct diff_labels labels = {
-	"Old", "New", "Text", "unchanged lines", "No differences.", "TOO LONG", "TOO DIFFERENT",
-	"The final line break differs.",
+    "Old",
+    "New",
+    "Text",
+    "unchanged lines",
+    "No differences.",
+    "TOO LONG",
+    "TOO DIFFERENT",
+    "The final line break differs.",
 };
 
 /* The hunks as "=2 -1 +1 =3"; a static buffer. */
@@ -41,7 +47,7 @@ static const char *diff_shape(const char *a, const char *b)
 
 /* The HTML of diffing a with b (context 2), in a heap string to free. */
 static char *html_of(const char *a, size_t alen, const char *b, size_t blen,
-		     const struct diff_limits *lim)
+                     const struct diff_limits *lim)
 {
 	struct diff d;
 	struct buf out = BUF_INIT;
@@ -125,12 +131,13 @@ static void test_bytes(void)
 	CHECK(strstr(h, "<del>&lt;script&gt;alert(1)&lt;/script&gt;</del>") != NULL);
 	CHECK(strstr(h, "<ins>&quot;q&quot; &amp; &#39;a&#39;</ins>") != NULL);
 	CHECK(strstr(h, "<script") == NULL);
-	CHECK(strstr(h, "<tr class=\"diff-eq\"><td class=\"diff-no\">1</td><td class=\"diff-no\">1"
-			"</td><td class=\"diff-mark\"></td><td class=\"diff-text\">keep</td></tr>"));
+	CHECK(strstr(h,
+	             "<tr class=\"diff-eq\"><td class=\"diff-no\">1</td><td class=\"diff-no\">1"
+	             "</td><td class=\"diff-mark\"></td><td class=\"diff-text\">keep</td></tr>"));
 	CHECK(strstr(h, "<tr class=\"diff-del\"><td class=\"diff-no\">2</td><td class=\"diff-no\">"
-			"</td><td class=\"diff-mark\">-</td>"));
+	                "</td><td class=\"diff-mark\">-</td>"));
 	CHECK(strstr(h, "<tr class=\"diff-ins\"><td class=\"diff-no\"></td><td class=\"diff-no\">2"
-			"</td><td class=\"diff-mark\">+</td>"));
+	                "</td><td class=\"diff-mark\">+</td>"));
 	free(h);
 }
 
@@ -268,8 +275,9 @@ static size_t lcs(const int *a, size_t n, const int *b, size_t m)
 	size_t t[16][16] = {{0}};
 	for (size_t i = n; i-- > 0;)
 		for (size_t j = m; j-- > 0;)
-			t[i][j] = a[i] == b[j] ? t[i + 1][j + 1] + 1
-					       : (t[i + 1][j] > t[i][j + 1] ? t[i + 1][j] : t[i][j + 1]);
+			t[i][j] = a[i] == b[j]
+			              ? t[i + 1][j + 1] + 1
+			              : (t[i + 1][j] > t[i][j + 1] ? t[i + 1][j] : t[i][j + 1]);
 	return t[0][0];
 }
 
@@ -323,7 +331,7 @@ static void test_random(void)
 		    !check_script(&d, a, n, b, m)) {
 			if (bad++ < 5)
 				fprintf(stderr, "random round %d: n=%zu m=%zu shape %s\n", round, n,
-					m, shape(&d));
+				        m, shape(&d));
 		}
 		diff_free(&d);
 		buf_free(&ta);
