@@ -255,7 +255,11 @@ enum auth_result auth_session(struct app *app, struct http_req *req)
 		return AUTH_OK;
 	if (r != DB_OK)
 		return from_db(r);
-	if (now - s.last_seen_at >= TOUCH_EVERY) {
+	/* Touching at most once a minute (or a quarter of the idle time when
+	 * that is shorter) keeps an active session alive without a write per
+	 * click. */
+	long long every = auth_limits.idle / 4 < TOUCH_EVERY ? auth_limits.idle / 4 : TOUCH_EVERY;
+	if (now - s.last_seen_at >= every) {
 		struct db *w = app_writer(app);
 		if (!w || db_auth_session_touch(w, s.id, now) == DB_ERROR)
 			return AUTH_ERROR; /* a busy touch is skipped: the next request retries */
