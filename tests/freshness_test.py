@@ -106,10 +106,10 @@ def test(c, scratch):
         within(c, f"unpublishing shows on {what}", cond)
 
     # --- a scheduled publication ---------------------------------------------------
-    when = int(time.time()) + 3
+    when = int(time.time()) + 5
     r = get(f"/api/articles/{aid}", method="PATCH", headers=auth, body=json.dumps({
         "status": "scheduled", "published_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))}))
-    c.require(r.status == 200, "schedule it 3 s ahead")
+    c.require(r.status == 200, "schedule it 5 s ahead")
     c.eq(get(f"/a/{aid}").status, 404, "not public before its time")
     while time.time() < when:
         time.sleep(0.05)
