@@ -326,9 +326,9 @@ static int set_key(struct config *c, const struct key *k, const char *v, bool ap
 
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
 {
-	const struct key *k = key_find(key);
+	const struct key *k = key ? key_find(key) : NULL;
 	if (!k)
-		return fail(err, errlen, "unknown key '%s'", key);
+		return fail(err, errlen, "unknown key '%s'", key ? key : "");
 	return set_key(c, k, value, false, err, errlen);
 }
 
@@ -357,7 +357,8 @@ void config_finish(struct config *c)
 	} else if (!c->pages_dir[0] && c->db[0]) {
 		const char *slash = strrchr(c->db, '/');
 		snprintf(c->pages_dir, sizeof c->pages_dir, "%.*s/pages",
-		         slash ? (slash == c->db ? 0 : (int)(slash - c->db)) : 1, slash ? c->db : ".");
+		         slash ? (slash == c->db ? 0 : (int)(slash - c->db)) : 1,
+		         slash ? c->db : ".");
 	}
 	if (c->data_dir[0]) {
 		snprintf(c->media_dir, sizeof c->media_dir, "%.*s/media", CONFIG_PATH_MAX - 10,
@@ -447,7 +448,8 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	snprintf(v, sizeof v, "%.*s", (int)n, value);
 	/* Why absolute: relative to the file, the server's cwd or systemd's
 	 * "/"? Any answer surprises someone, so the file must say. */
-	if (k->path && v[0] != '/') {
+	bool pages_off = !strcmp(name, "pages") && !strcmp(v, "off");
+	if ((k->path || (!strcmp(name, "pages") && !pages_off)) && v[0] != '/') {
 		snprintf(s->msg, sizeof s->msg, "%s must be an absolute path", name);
 		return 0;
 	}

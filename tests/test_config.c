@@ -113,6 +113,7 @@ static void test_file_errors(void)
 	refused("data_dir = var\n", "gazette.ini:1: data_dir must be an absolute path");
 	refused("templates = ./templates\n", "gazette.ini:1: templates must be an absolute path");
 	refused("db =\n", "gazette.ini:1: db must be an absolute path");
+	refused("pages = pages\n", "gazette.ini:1: pages must be an absolute path");
 	refused("workers =\n", "gazette.ini:1: workers: empty value");
 	refused("workers = 0\n", "gazette.ini:1: workers must be a number from 1 to 256, not '0'");
 	refused("workers = 257\n",
@@ -263,6 +264,20 @@ static void test_env_and_flags(void)
 	config_init(&c);
 	config_finish(&c);
 	CHECK(c.db[0] == '\0' && c.media_dir[0] == '\0');
+	/* The page keeper's directory: beside the data, named, or none. */
+	config_init(&c);
+	CHECK(load(&c, "data_dir = /srv/gz\n") == 0);
+	config_finish(&c);
+	CHECK_STR(c.pages_dir, "/srv/gz/pages");
+	config_init(&c);
+	CHECK(load(&c, "data_dir = /srv/gz\npages = /var/www/pages\n") == 0);
+	config_finish(&c);
+	CHECK_STR(c.pages_dir, "/var/www/pages");
+	config_init(&c);
+	CHECK(load(&c, "data_dir = /srv/gz\npages = off\n") == 0);
+	config_finish(&c);
+	CHECK(c.pages_off && c.pages_dir[0] == '\0');
+	CHECK(config_set(&c, NULL, "x", err, sizeof err) == -1);
 
 	CHECK(config_set(&c, "wrokers", "2", err, sizeof err) == -1);
 	CHECK_STR(err, "unknown key 'wrokers'");
