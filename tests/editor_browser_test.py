@@ -390,7 +390,9 @@ def delete(c, w, port, aid):
     c.check(w.dashboard_row(TITLE) is None, "the article is gone from the dashboard")
     w.go(f"/a/{aid}")
     c.check(w.shows_not_found(), "its public page says Page not found")
-    c.eq(h.get(port, f"/a/{aid}").status, 404, "its public page is 404")
+    # a visitor (no session) may get the page file for up to a keeper tick
+    c.check(h.wait_until(lambda: h.get(port, f"/a/{aid}").status == 404, 1.5),
+            "its public page is 404")
     w.go("/")
     c.check(not w.finds(f'main a[href="/a/{aid}"]'), "the home page no longer lists it")
 
