@@ -105,6 +105,14 @@ def serve_once(c, scratch, data, run, stop):
         url = json.loads(r.body).get("url") if r.status == 200 else None
         c.eq(url, f"{m.group(1)}a/{ident}", f"run {run}: absolute links carry the printed URL")
 
+    if login:
+        user, password = login.groups()
+        r = h.get(port, "/api/session", method="POST",
+                  headers={"Content-Type": "application/json"},
+                  body=json.dumps({"username": user, "password": password}))
+        who = json.loads(r.body).get("user", {}) if r.status == 200 else {}
+        c.eq((r.status, who.get("username")), (200, user), f"run {run}: the printed login works")
+
     # Everything run.sh started, while it runs: the pool, nginx, their children.
     pool = h.read_pidfile(os.path.join(data, "run", "gazette.pid"))
     nginx = h.read_pidfile(os.path.join(data, "run", "nginx.pid"))
