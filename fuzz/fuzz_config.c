@@ -7,13 +7,7 @@
  * same bytes, cut at the first NUL, are then tried as X-Forwarded-For and
  * X-Real-IP behind a trusted peer: the answer is the peer or an address.
  *
- * Build (not part of the CMake build), e.g.:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *     fuzz/fuzz_config.c src/config.c src/valid.c src/arena.c src/buf.c src/log.c \
- *     -linih -o fuzz_config
- *   ./fuzz_config -max_len=2048 fuzz/corpus_config
- * Good seeds are conf/gazette.ini and lines such as
- *   printf 'trusted_proxies = 10.0.0.0/8\nbase_url = https://a.example/news/\n'
+ * Run: fuzz/run.sh SECONDS config (seeds in fuzz/corpus/config).
  */
 #include "config.h"
 #include "media.h"

@@ -9,12 +9,7 @@
  * the limits hold, and the HTML is valid UTF-8 in which the texts' markup
  * stays text.
  *
- * Build (not part of the CMake build), e.g.:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *     fuzz/fuzz_diff.c src/diff.c src/html.c src/valid.c src/buf.c src/arena.c \
- *     src/log.c -o fuzz_diff
- *   ./fuzz_diff -max_len=8192 fuzz/corpus_diff
- * A good seed: printf '\0a\nb\r\nc\0a\nB\nc\n<script>'.
+ * Run: fuzz/run.sh SECONDS diff (seeds in fuzz/corpus/diff).
  */
 #include "diff.h"
 #include "valid.h"

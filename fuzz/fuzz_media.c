@@ -5,14 +5,8 @@
  * an ASan error. libmagic is not involved: the readers must be safe on any
  * bytes, whatever libmagic would have said.
  *
- * Build (not part of the CMake build): instrument media.c and take the rest
- * from a plain CMake build's library, e.g.
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *     fuzz/fuzz_media.c src/media.c build/libgazette_core.a \
- *     -lmagic -lsodium -lsqlite3 -lcjson -lcmark-gfm -lfcgi -lm -o fuzz_media
- *   ./fuzz_media -max_len=8192 CORPUS_DIR
- * Seed the corpus with small images, each prefixed by its type byte (0 PNG,
- * 1 GIF, 2 JPEG, 3 WebP).
+ * Run: fuzz/run.sh SECONDS media. The seeds (fuzz/corpus/media) are small
+ * images, each prefixed by its type byte (0 PNG, 1 GIF, 2 JPEG, 3 WebP).
  */
 #include "media.h"
 

@@ -6,14 +6,7 @@
  * promises: at most 16 parts, each with a non-empty name and data inside
  * the body.
  *
- * Build (not part of the CMake build), e.g.:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *     fuzz/fuzz_multipart.c src/multipart.c src/arena.c src/buf.c src/valid.c \
- *     src/log.c -o fuzz_multipart
- *   ./fuzz_multipart -max_len=4096 fuzz/corpus_multipart
- * A good seed is a whole request's header line and body, e.g.
- *   printf 'multipart/form-data; boundary=b\n--b\r\nContent-Disposition: form-data;
- *   name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nDATA\r\n--b--'
+ * Run: fuzz/run.sh SECONDS multipart (seeds in fuzz/corpus/multipart).
  */
 #include "multipart.h"
 

@@ -5,10 +5,7 @@
  * Both render against a small fixed cJSON tree. Arrays hold two items at
  * most, so loops around includes stay cheap within the include depth.
  *
- * Build (not part of the CMake build yet), e.g.:
- *   clang -g -fsanitize=fuzzer,address,undefined -Iinclude fuzz/fuzz_tmpl.c \
- *     src/tmpl.c src/tmpl_render.c src/html.c src/valid.c src/buf.c src/log.c \
- *     src/arena.c -lcjson -lm
+ * Run: fuzz/run.sh SECONDS tmpl (seeds in fuzz/corpus/tmpl).
  */
 #include "buf.h"
 #include "tmpl.h"

@@ -12,12 +12,14 @@ GAZETTE_PACKAGES=(
 )
 # What only the tests and the benchmark add: ab (bench/rss.sh), the feed and
 # HTML parsers of site_test.py, headless Chromium for browser_test.py, Apache
-# with mod_fcgid and systemd-analyze for deploy_test.py.
+# with mod_fcgid and systemd-analyze for deploy_test.py, clang and its
+# libFuzzer runtime for fuzz/run.sh.
 GAZETTE_TEST_PACKAGES=(
 	apache2-utils python3-feedparser python3-html5lib
 	python3-selenium chromium chromium-driver fonts-wqy-microhei
 	openapi-specification python3-jsonschema
 	apache2 libapache2-mod-fcgid systemd
+	clang libclang-rt-14-dev
 )
 
 gz_say() { printf '%s\n' "$*" >&2; }
