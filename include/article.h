@@ -24,6 +24,14 @@ struct article_input {
 	long long cover_media_id; /* 0: none */
 };
 
+struct cJSON;
+/*
+ * Reads an API body (a JSON object) into *in, whose strings point into doc.
+ * Returns NULL, or the name of the member that is unknown or of the wrong
+ * type (the 422's field). The values themselves are checked by article_save.
+ */
+const char *api_article_input(const struct cJSON *doc, struct article_input *in);
+
 /* Why a save was refused: the field and an English sentence. */
 struct article_error {
 	const char *field;

@@ -119,6 +119,11 @@ static const char *parse_input(const cJSON *doc, struct article_input *in)
 	return NULL;
 }
 
+const char *api_article_input(const cJSON *doc, struct article_input *in)
+{
+	return parse_input(doc, in);
+}
+
 static void save(struct app *app, struct http_req *req, long long id)
 {
 	cJSON *doc;
