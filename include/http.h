@@ -148,6 +148,8 @@ int http_parse_multipart(struct http_req *req, const struct field_spec *specs, s
 /* The value of cookie name, or NULL (absent or not a clean single line). */
 const char *http_cookie(const struct http_req *req, const char *name);
 
+/* A parsed field's text, "" when absent. */
+const char *http_text(const struct http_req *req, const char *name);
 /* A parsed field, or NULL when absent. */
 const struct field_value *http_field(const struct http_req *req, const char *name);
 

@@ -18,6 +18,13 @@ void page_error(struct app *app, struct http_req *req, int status);
 /* Maps a failed DB result to its page: 503 with Retry-After, or 500. */
 void page_db_error(struct app *app, struct http_req *req, enum db_result r);
 
+/* A 303 to path below the site's mount point (after a POST, to a login). */
+void page_redirect(struct http_req *req, const char *path);
+/* path?k1=v1&…&page=N with the request's values of the keep fields that are
+ * set (the filters of a paged list), in the arena. */
+const char *page_list_url(struct http_req *req, const char *path, const char *const *keep,
+			  size_t nkeep, long long page);
+
 /* {slug, name, url} of a category. */
 cJSON *page_category_json(const struct db_category *c);
 /* {id, title, url, date, summary, category} of an article in a list. */

@@ -10,11 +10,8 @@
 #include "article.h"
 #include "page.h"
 
-/* The value of a declared field (query or form), "" when absent. */
-const char *page_admin_text(const struct http_req *req, const char *name);
 
 /* Answers 303 to base + path (a path below the mount point, "/editor/…"). */
-void page_admin_redirect(struct http_req *req, const char *path);
 
 /* Adds {notice: "Saved."} to d when the query says saved=1 (after a
  * redirect from a successful POST). */

@@ -303,6 +303,12 @@ const char *http_cookie(const struct http_req *req, const char *name)
 	return NULL;
 }
 
+const char *http_text(const struct http_req *req, const char *name)
+{
+	const struct field_value *f = http_field(req, name);
+	return f ? f->text : "";
+}
+
 const struct field_value *http_field(const struct http_req *req, const char *name)
 {
 	for (size_t i = 0; i < req->nfields; i++)

@@ -135,3 +135,31 @@ cJSON *page_list_item(struct arena *a, const struct db_article *art)
 	cJSON_AddStringToObject(it, "category", art->category_name);
 	return it;
 }
+
+void page_redirect(struct http_req *req, const char *path)
+{
+	req->status = 303;
+	req->cacheable = false;
+	http_header(req, "Location", arena_printf(req->arena, "%s%s", req->base, path));
+	buf_reset(req->body);
+	req->content_type = "text/plain; charset=utf-8";
+}
+
+const char *page_list_url(struct http_req *req, const char *path, const char *const *keep,
+			  size_t nkeep, long long page)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s?", path);
+	for (size_t i = 0; i < nkeep; i++) {
+		const char *v = http_text(req, keep[i]);
+		if (!*v)
+			continue;
+		buf_printf(&b, "%s=", keep[i]);
+		html_url_arg(&b, v);
+		buf_putc(&b, '&');
+	}
+	buf_printf(&b, "page=%lld", page);
+	const char *s = arena_strdup(req->arena, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}

@@ -51,9 +51,9 @@ void page_account(struct app *app, struct http_req *req)
 		account_page(app, req, 200, NULL, NULL);
 		return;
 	}
-	const char *current = page_admin_text(req, "current_password");
-	const char *password = page_admin_text(req, "password");
-	const char *again = page_admin_text(req, "password2");
+	const char *current = http_text(req, "current_password");
+	const char *password = http_text(req, "password");
+	const char *again = http_text(req, "password2");
 	struct article_error err = {0};
 	int status;
 	size_t len = strlen(password);
@@ -71,7 +71,7 @@ void page_account(struct app *app, struct http_req *req)
 	}
 	wipe_all(req);
 	if (status == 200) {
-		page_admin_redirect(req, "/editor/account?saved=1");
+		page_redirect(req, "/editor/account?saved=1");
 		return;
 	}
 	if (status == 403) { /* the current password is wrong: the form says so */

@@ -13,24 +13,9 @@ const struct field_spec page_saved_query[] = {
 };
 /* clang-format on */
 
-const char *page_admin_text(const struct http_req *req, const char *name)
-{
-	const struct field_value *f = http_field(req, name);
-	return f ? f->text : "";
-}
-
-void page_admin_redirect(struct http_req *req, const char *path)
-{
-	req->status = 303;
-	req->cacheable = false;
-	http_header(req, "Location", arena_printf(req->arena, "%s%s", req->base, path));
-	buf_reset(req->body);
-	req->content_type = "text/plain; charset=utf-8";
-}
-
 void page_admin_notice(struct app *app, const struct http_req *req, cJSON *d)
 {
-	if (!strcmp(page_admin_text(req, "saved"), "1"))
+	if (!strcmp(http_text(req, "saved"), "1"))
 		cJSON_AddStringToObject(d, "notice", i18n_label(app->lang, "saved"));
 }
 

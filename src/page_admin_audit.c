@@ -72,21 +72,8 @@ static bool day_start(const char *s, int add_days, long long *out)
 /* The log URL with the current filters and page n. */
 static const char *page_url(struct http_req *req, long long n)
 {
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "/editor/audit?");
 	static const char *const keep[] = {"user", "from", "to"};
-	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
-		const char *v = page_admin_text(req, keep[i]);
-		if (!*v)
-			continue;
-		buf_printf(&b, "%s=", keep[i]);
-		html_url_arg(&b, v);
-		buf_putc(&b, '&');
-	}
-	buf_printf(&b, "page=%lld", n);
-	const char *s = arena_strdup(req->arena, buf_cstr(&b));
-	buf_free(&b);
-	return s;
+	return page_list_url(req, "/editor/audit", keep, sizeof keep / sizeof keep[0], n);
 }
 
 /* Where the object of an entry is edited, or NULL. */
@@ -110,8 +97,8 @@ void page_admin_audit(struct app *app, struct http_req *req)
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", i18n_label(app->lang, "audit"));
 	struct db_audit_filter f = {
-	    .username = page_admin_text(req, "user"), .from = INT64_MIN, .to = INT64_MAX};
-	const char *from = page_admin_text(req, "from"), *to = page_admin_text(req, "to");
+	    .username = http_text(req, "user"), .from = INT64_MIN, .to = INT64_MAX};
+	const char *from = http_text(req, "from"), *to = http_text(req, "to");
 	/* Both days count in full: from its first second to the end of to. */
 	if (*from && !day_start(from, 0, &f.from))
 		page_admin_error(app, d, "from", i18n_label(app->lang, "date_invalid"));

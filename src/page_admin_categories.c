@@ -76,14 +76,14 @@ static void categories_page(struct app *app, struct http_req *req, int status,
 	cJSON_AddBoolToObject(d, "empty", app->ncategories == 0);
 	cJSON *form = cJSON_AddObjectToObject(d, "form");
 	bool posted = req->method == HTTP_POST;
-	cJSON_AddStringToObject(form, "slug", posted ? page_admin_text(req, "slug") : "");
-	cJSON_AddStringToObject(form, "name", posted ? page_admin_text(req, "name") : "");
+	cJSON_AddStringToObject(form, "slug", posted ? http_text(req, "slug") : "");
+	cJSON_AddStringToObject(form, "name", posted ? http_text(req, "name") : "");
 	/* A new category goes last unless the admin says otherwise. */
 	cJSON_AddStringToObject(
 	    form, "position",
-	    posted ? page_admin_text(req, "position")
+	    posted ? http_text(req, "position")
 	           : arena_printf(req->arena, "%lld", last < POSITION_MAX ? last + 1 : last));
-	parent_options(app, form, posted ? page_admin_text(req, "parent") : "", 0);
+	parent_options(app, form, posted ? http_text(req, "parent") : "", 0);
 	add_error(app, d, status, err);
 	page_admin_show(app, req, "editor_categories", d, status);
 }
@@ -92,7 +92,7 @@ static void categories_page(struct app *app, struct http_req *req, int status,
 static bool read_position(struct app *app, struct http_req *req, long long *out,
                           struct article_error *err)
 {
-	const char *s = page_admin_text(req, "position");
+	const char *s = http_text(req, "position");
 	if (!*s) {
 		*out = 0;
 		return true;
@@ -114,11 +114,11 @@ void page_admin_categories(struct app *app, struct http_req *req)
 	long long position, id = 0;
 	int status = 422;
 	if (read_position(app, req, &position, &err))
-		status = admin_category_save(app, req, 0, page_admin_text(req, "slug"),
-		                             page_admin_text(req, "name"),
-		                             page_admin_text(req, "parent"), position, &id, &err);
+		status = admin_category_save(app, req, 0, http_text(req, "slug"),
+		                             http_text(req, "name"),
+		                             http_text(req, "parent"), position, &id, &err);
 	if (status == 201)
-		page_admin_redirect(req, "/editor/categories?saved=1");
+		page_redirect(req, "/editor/categories?saved=1");
 	else if (status == 422 || status == 409)
 		categories_page(app, req, status, &err);
 	else
@@ -137,11 +137,11 @@ static void category_page(struct app *app, struct http_req *req, const struct db
 	cJSON_AddNumberToObject(o, "id", (double)c->id);
 	cJSON_AddStringToObject(o, "slug", c->slug);
 	cJSON_AddStringToObject(o, "url", arena_printf(req->arena, "/c/%s/", c->slug));
-	cJSON_AddStringToObject(o, "name", posted ? page_admin_text(req, "name") : c->name);
+	cJSON_AddStringToObject(o, "name", posted ? http_text(req, "name") : c->name);
 	cJSON_AddStringToObject(o, "position",
-	                        posted ? page_admin_text(req, "position")
+	                        posted ? http_text(req, "position")
 	                               : arena_printf(req->arena, "%d", c->position));
-	parent_options(app, o, posted ? page_admin_text(req, "parent") : parent_slug(app, c),
+	parent_options(app, o, posted ? http_text(req, "parent") : parent_slug(app, c),
 	               c->id);
 	add_error(app, d, status, err);
 	page_admin_show(app, req, "editor_category", d, status);
@@ -163,10 +163,10 @@ void page_admin_category(struct app *app, struct http_req *req)
 	int status = 422;
 	if (read_position(app, req, &position, &err))
 		status =
-		    admin_category_save(app, req, c->id, NULL, page_admin_text(req, "name"),
-		                        page_admin_text(req, "parent"), position, &unused, &err);
+		    admin_category_save(app, req, c->id, NULL, http_text(req, "name"),
+		                        http_text(req, "parent"), position, &unused, &err);
 	if (status == 200)
-		page_admin_redirect(req,
+		page_redirect(req,
 		                    "/editor/categories?saved=1"); /* the tree shows the move */
 	else if (status == 422)
 		category_page(app, req, c, status, &err);

@@ -117,10 +117,10 @@ static void users_page(struct app *app, struct http_req *req, int status,
 	}
 	cJSON *form = cJSON_AddObjectToObject(d, "form");
 	bool posted = req->method == HTTP_POST;
-	cJSON_AddStringToObject(form, "username", posted ? page_admin_text(req, "username") : "");
+	cJSON_AddStringToObject(form, "username", posted ? http_text(req, "username") : "");
 	cJSON_AddStringToObject(form, "display_name",
-	                        posted ? page_admin_text(req, "display_name") : "");
-	role_options(app, form, posted ? page_admin_text(req, "role") : "editor");
+	                        posted ? http_text(req, "display_name") : "");
+	role_options(app, form, posted ? http_text(req, "role") : "editor");
 	if (err)
 		add_error(app, d, status, err);
 	page_admin_show(app, req, "editor_users", d, status);
@@ -133,10 +133,10 @@ void page_admin_users(struct app *app, struct http_req *req)
 		return;
 	}
 	struct admin_user_input in = {
-	    .username = page_admin_text(req, "username"),
-	    .role = page_admin_text(req, "role"),
-	    .display_name = page_admin_text(req, "display_name"),
-	    .password = page_admin_text(req, "password"),
+	    .username = http_text(req, "username"),
+	    .role = http_text(req, "role"),
+	    .display_name = http_text(req, "display_name"),
+	    .password = http_text(req, "password"),
 	    .disabled = -1,
 	};
 	struct article_error err = {0};
@@ -144,7 +144,7 @@ void page_admin_users(struct app *app, struct http_req *req)
 	int status = admin_user_save(app, req, 0, &in, &id, &err);
 	page_admin_wipe(req, "password");
 	if (status == 201)
-		page_admin_redirect(req, "/editor/users?saved=1");
+		page_redirect(req, "/editor/users?saved=1");
 	else if (status == 422 || status == 409)
 		users_page(app, req, status, &err);
 	else
@@ -162,9 +162,9 @@ static void user_page(struct app *app, struct http_req *req, const struct user_v
 	cJSON_AddNumberToObject(o, "id", (double)u->id);
 	cJSON_AddStringToObject(o, "username", u->username);
 	cJSON_AddStringToObject(
-	    o, "display_name", keep_input ? page_admin_text(req, "display_name") : u->display_name);
+	    o, "display_name", keep_input ? http_text(req, "display_name") : u->display_name);
 	cJSON_AddStringToObject(o, "role_label", role_label(app, u->role));
-	role_options(app, o, keep_input ? page_admin_text(req, "role") : u->role);
+	role_options(app, o, keep_input ? http_text(req, "role") : u->role);
 	cJSON_AddBoolToObject(o, "disabled", u->disabled);
 	/* Your own account: no disable button and no reset here (see below). */
 	cJSON_AddBoolToObject(o, "self", req->user->id == u->id);
@@ -190,13 +190,13 @@ void page_admin_user(struct app *app, struct http_req *req)
 		user_page(app, req, u, 200, NULL, false);
 		return;
 	}
-	const char *action = page_admin_text(req, "action");
+	const char *action = http_text(req, "action");
 	struct admin_user_input in = {.disabled = -1};
 	struct article_error err = {0};
 	int status = 0;
 	if (!strcmp(action, "save")) {
-		in.display_name = page_admin_text(req, "display_name");
-		in.role = page_admin_text(req, "role");
+		in.display_name = http_text(req, "display_name");
+		in.role = http_text(req, "role");
 	} else if (!strcmp(action, "disable") || !strcmp(action, "enable")) {
 		in.disabled = !strcmp(action, "disable");
 	} else if (!strcmp(action, "password")) {
@@ -208,7 +208,7 @@ void page_admin_user(struct app *app, struct http_req *req)
 			err.message = i18n_label(app->lang, "own_password_elsewhere");
 			status = 422;
 		}
-		in.password = page_admin_text(req, "password");
+		in.password = http_text(req, "password");
 	} else {
 		page_error(app, req, 400);
 		return;
@@ -218,7 +218,7 @@ void page_admin_user(struct app *app, struct http_req *req)
 		status = admin_user_save(app, req, u->id, &in, &unused, &err);
 	page_admin_wipe(req, "password");
 	if (status == 200)
-		page_admin_redirect(req,
+		page_redirect(req,
 		                    arena_printf(req->arena, "/editor/users/%lld?saved=1", u->id));
 	else if (status == 422)
 		user_page(app, req, u, status, &err, !strcmp(action, "save"));

@@ -20,42 +20,23 @@ const struct field_spec page_editor_home_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
-static const char *field_text(struct http_req *req, const char *name)
-{
-	const struct field_value *f = http_field(req, name);
-	return f ? f->text : "";
-}
-
 /* The dashboard URL with the current filters and page n. */
 static const char *page_url(struct http_req *req, long long n)
 {
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "/editor/?");
 	static const char *const keep[] = {"status", "category", "q"};
-	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
-		const char *v = field_text(req, keep[i]);
-		if (!*v)
-			continue;
-		buf_printf(&b, "%s=", keep[i]);
-		html_url_arg(&b, v);
-		buf_putc(&b, '&');
-	}
-	buf_printf(&b, "page=%lld", n);
-	const char *s = arena_strdup(req->arena, buf_cstr(&b));
-	buf_free(&b);
-	return s;
+	return page_list_url(req, "/editor/", keep, sizeof keep / sizeof keep[0], n);
 }
 
 void page_editor_home(struct app *app, struct http_req *req)
 {
 	struct db_editor_filter filter = {0};
-	const char *status = field_text(req, "status");
-	const char *cat = field_text(req, "category");
+	const char *status = http_text(req, "status");
+	const char *cat = http_text(req, "category");
 	filter.status = valid_status(status) ? status : NULL;
 	for (size_t i = 0; *cat && i < app->ncategories; i++)
 		if (!strcmp(app->categories[i].slug, cat))
 			filter.category_id = app->categories[i].id;
-	filter.title = field_text(req, "q");
+	filter.title = http_text(req, "q");
 	const struct field_value *pf = http_field(req, "page");
 	long long page = pf ? pf->num : 1, total;
 
@@ -69,7 +50,7 @@ void page_editor_home(struct app *app, struct http_req *req)
 	}
 	cJSON *d = page_data(app, req);
 	cJSON_AddStringToObject(d, "title", i18n_label(app->lang, "dashboard"));
-	if (*field_text(req, "deleted"))
+	if (*http_text(req, "deleted"))
 		cJSON_AddStringToObject(d, "notice", i18n_label(app->lang, "deleted_notice"));
 	cJSON *list = cJSON_AddArrayToObject(d, "articles");
 	for (size_t i = 0; i < n; i++) {

@@ -33,12 +33,6 @@ const struct field_spec page_article_query[] = {
 	{NULL, 0, 0, 0},
 };
 
-static const char *field_text(struct http_req *req, const char *name)
-{
-	const struct field_value *f = http_field(req, name);
-	return f ? f->text : "";
-}
-
 /* "YYYY-MM-DDTHH:MM" in the site zone, for a datetime-local input. */
 static const char *local_input(struct arena *a, long long t)
 {
@@ -94,19 +88,11 @@ static void show_form(struct app *app, struct http_req *req, const struct db_edi
 					err->message);
 		cJSON_AddStringToObject(d, "error_summary", i18n_label(app->lang, "form_has_errors"));
 	}
-	if (!strcmp(field_text(req, "saved"), "1"))
+	if (!strcmp(http_text(req, "saved"), "1"))
 		cJSON_AddStringToObject(d, "notice", i18n_label(app->lang, "saved"));
 	req->cacheable = false;
 	page_render(app, req, "editor_article", d);
 	req->status = status;
-}
-
-static void redirect(struct http_req *req, const char *path)
-{
-	req->status = 303;
-	http_header(req, "Location", arena_printf(req->arena, "%s%s", req->base, path));
-	buf_reset(req->body);
-	req->content_type = "text/plain; charset=utf-8";
 }
 
 /* The form's fields as a save; the action button decides the status. */
@@ -115,20 +101,20 @@ static int read_form(struct http_req *req, struct article_input *in, struct arti
 	memset(in, 0, sizeof *in);
 	in->has_title = in->has_category = in->has_summary = in->has_body = true;
 	in->has_source = in->has_author = in->has_pinned = in->has_cover = true;
-	in->title = field_text(req, "title");
-	in->category = field_text(req, "category");
-	in->summary = field_text(req, "summary");
-	in->body_md = field_text(req, "body");
-	in->source = field_text(req, "source");
-	in->author = field_text(req, "author");
-	in->pinned = *field_text(req, "pinned") != '\0';
-	const char *cover = field_text(req, "cover_media_id");
+	in->title = http_text(req, "title");
+	in->category = http_text(req, "category");
+	in->summary = http_text(req, "summary");
+	in->body_md = http_text(req, "body");
+	in->source = http_text(req, "source");
+	in->author = http_text(req, "author");
+	in->pinned = *http_text(req, "pinned") != '\0';
+	const char *cover = http_text(req, "cover_media_id");
 	if (*cover && !valid_int(cover, 1, 9007199254740991LL, &in->cover_media_id)) {
 		err->field = "cover_media_id";
 		err->message = "the cover image must be the number of an uploaded image";
 		return 422;
 	}
-	const char *when = field_text(req, "published_at");
+	const char *when = http_text(req, "published_at");
 	if (*when) {
 		if (!valid_local_time(when, &in->published_at)) {
 			err->field = "published_at";
@@ -143,7 +129,7 @@ static int read_form(struct http_req *req, struct article_input *in, struct arti
 		{"save", NULL}, {"publish", "published"}, {"schedule", "scheduled"},
 		{"unpublish", "draft"}, {"archive", "archived"},
 	};
-	const char *action = field_text(req, "action");
+	const char *action = http_text(req, "action");
 	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
 		if (!strcmp(action, actions[i].action)) {
 			in->status = actions[i].status;
@@ -199,7 +185,7 @@ static void article_form(struct app *app, struct http_req *req, long long id)
 	if (status == 0)
 		status = article_save(app, req, id, &in, &saved, &err);
 	if (status == 200 || status == 201) {
-		redirect(req, arena_printf(req->arena, "/editor/articles/%lld?saved=1", saved.id));
+		page_redirect(req, arena_printf(req->arena, "/editor/articles/%lld?saved=1", saved.id));
 		return;
 	}
 	if (status != 422) {
@@ -231,7 +217,7 @@ void page_editor_article_delete(struct app *app, struct http_req *req)
 	if (req->method == HTTP_POST) {
 		int status = article_delete(app, req, req->arg_id);
 		if (status == 204)
-			redirect(req, "/editor/?deleted=1");
+			page_redirect(req, "/editor/?deleted=1");
 		else
 			page_error(app, req, status);
 		return;

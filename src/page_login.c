@@ -28,15 +28,6 @@ static const char *safe_next(const struct field_value *f)
 	return f->text;
 }
 
-static void redirect(struct http_req *req, const char *path)
-{
-	req->status = 303;
-	req->cacheable = false;
-	http_header(req, "Location", arena_printf(req->arena, "%s%s", req->base, path));
-	req->content_type = "text/plain; charset=utf-8";
-	buf_reset(req->body);
-}
-
 static void login_form(struct app *app, struct http_req *req, int status, const char *message,
 		       const char *username, const char *next)
 {
@@ -56,7 +47,7 @@ void page_login(struct app *app, struct http_req *req)
 	const char *next = safe_next(http_field(req, "next"));
 	if (req->method != HTTP_POST) {
 		if (req->user) {
-			redirect(req, next);
+			page_redirect(req, next);
 			return;
 		}
 		login_form(app, req, 200, NULL, NULL, next);
@@ -71,7 +62,7 @@ void page_login(struct app *app, struct http_req *req)
 	if (p)
 		sodium_memzero((char *)p->text, strlen(p->text));
 	if (r == AUTH_OK) {
-		redirect(req, next);
+		page_redirect(req, next);
 		return;
 	}
 	char secs[32];
@@ -96,5 +87,5 @@ void page_logout(struct app *app, struct http_req *req)
 		page_error(app, req, r == AUTH_BUSY ? 503 : 500);
 		return;
 	}
-	redirect(req, "/editor/login");
+	page_redirect(req, "/editor/login");
 }
