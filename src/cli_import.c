@@ -123,8 +123,10 @@ static int one_category(struct import *im, const cJSON *rec, int i, bool *done)
 		            NAME_MAX_CHARS);
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(rec, "position");
 	if (p && !cJSON_IsNull(p)) {
-		if (!cJSON_IsNumber(p) || p->valuedouble != (double)(long long)p->valuedouble ||
-		    p->valuedouble < -POSITION_LIMIT || p->valuedouble > POSITION_LIMIT)
+		/* Range first: casting 1e300 to long long is undefined behaviour. */
+		if (!cJSON_IsNumber(p) || p->valuedouble < -POSITION_LIMIT ||
+		    p->valuedouble > POSITION_LIMIT ||
+		    p->valuedouble != (double)(long long)p->valuedouble)
 			return fail(im, "categories", i,
 			            "position must be a whole number from "
 			            "%d to %d",
