@@ -125,7 +125,7 @@ static void category_save(struct app *app, struct http_req *req, long long id)
 		name = cur->name;
 	if (!cJSON_GetObjectItemCaseSensitive(doc, "parent") && cur_parent)
 		parent = cur_parent->slug;
-	long long position = pos ? (long long)pos->valuedouble : cur ? cur->position : 0;
+	long long position = pos && !bad ? (long long)pos->valuedouble : cur ? cur->position : 0;
 	struct article_error err = {0};
 	long long new_id = 0;
 	int status = bad ? (err.field = bad, err.message = "wrong type", 422)
