@@ -165,7 +165,11 @@ def article_ids(db, n=2000):
     ids = [r[0] for r in con.execute(
         "SELECT id FROM articles WHERE status='published' ORDER BY random() LIMIT ?", (n,))]
     cats = [r[0] for r in con.execute("SELECT slug FROM categories")]
-    return ids, cats
+    # the middle page of each top-level category: deep, and present at any size
+    deep = [f"/c/{slug}/?page={max(1, n // 40)}" for slug, n in con.execute(
+        "SELECT c.slug, count(a.id) FROM categories c JOIN articles a ON a.section_id = c.id "
+        "WHERE c.parent_id IS NULL GROUP BY c.id")]
+    return ids, cats, deep
 
 
 def measure(site, pairs, duration, rounds):
@@ -230,7 +234,7 @@ def main():
         db = dataset(build, size)
         site = Site(build, db)
         try:
-            ids, cats = article_ids(site.db)
+            ids, cats, deep = article_ids(site.db)
             arts = [f"/a/{i}" for i in ids]
             top = [c for c in cats if not c.endswith("-sub")]
             catp = [f"/c/{c}/" for c in top]
@@ -251,7 +255,7 @@ def main():
             ]
             rows = measure(site, pairs, a.duration, a.rounds)
             print_table(f"{size:,} articles", rows)
-            more = [("category deep (rendered)", [f"/c/{c}/?page=200" for c in top], "GET",
+            more = [("category deep (rendered)", deep, "GET",
                      "transport", [f"/_bench/bytes?size={size_of}"]),
                     ("home (rendered)", ["/?r=1"], "GET", "transport", [f"/_bench/bytes?size={size_of}"]),
                     ("feed", ["/feed.xml"], "GET", "transport", [f"/_bench/bytes?size={size_of}"])]
