@@ -76,6 +76,11 @@ int http_req_init(struct http_req *req, struct http_io *io, struct arena *arena,
 	req->headers = headers;
 	req->body = body;
 	req->content_type = "text/html; charset=utf-8";
+	/* Until the real path has passed its checks. A request refused below
+	 * (400 for a path that is not UTF-8, 414 for an over-long query) is
+	 * still answered with an error page, and page_error reads the path:
+	 * left NULL, it crashed the worker (probe_test). */
+	req->path = "/";
 	buf_reset(headers);
 	buf_reset(body);
 
