@@ -93,6 +93,29 @@ const char *json_time(struct arena *a, long long t)
 	return arena_printf(a, "%s%c%02ld:%02ld", s, sign, off / 3600, (off % 3600) / 60);
 }
 
+/*
+ * True when a JSON text holds the escape \u0000 inside a string. cJSON
+ * decodes it into a NUL that ends the C string there, so {"title":
+ * "Plain\u0000rest"} was stored as "Plain" and answered 200 (probe_test):
+ * a NUL is refused here as everywhere else (SPEC §7).
+ */
+static bool has_nul_escape(const char *s, size_t len)
+{
+	bool in_string = false;
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = s[i] == '"';
+		} else if (s[i] == '"') {
+			in_string = false;
+		} else if (s[i] == '\\' && i + 1 < len) {
+			if (s[i + 1] == 'u' && len - i >= 6 && !memcmp(s + i + 2, "0000", 4))
+				return true;
+			i++; /* the escaped character: \\ and \" are skipped whole */
+		}
+	}
+	return false;
+}
+
 int json_read_body(struct http_req *req, size_t max, cJSON **out)
 {
 	*out = NULL;
@@ -108,7 +131,9 @@ int json_read_body(struct http_req *req, size_t max, cJSON **out)
 		return rc;
 	}
 	/* cJSON stops at a NUL; text must be UTF-8 like every input. */
-	cJSON *doc = valid_utf8(body, len) ? cJSON_ParseWithLength(body, len) : NULL;
+	cJSON *doc = valid_utf8(body, len) && !has_nul_escape(body, len)
+	                 ? cJSON_ParseWithLength(body, len)
+	                 : NULL;
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
 		json_error(req, 400, "bad_json", "the body is not a JSON object", NULL);
