@@ -18,6 +18,8 @@
  *   upload_max      GAZETTE_UPLOAD_MAX       --upload-max
  *   log_level       GAZETTE_LOG_LEVEL        --log-level
  *   trusted_proxies GAZETTE_TRUSTED_PROXIES  --trusted-proxies
+ *   user            GAZETTE_USER             --user      (sandbox.h)
+ *   sandbox         GAZETTE_SANDBOX          --sandbox   on|off (sandbox.h)
  */
 #ifndef GAZETTE_CONFIG_H
 #define GAZETTE_CONFIG_H
@@ -65,10 +67,13 @@ struct config {
 	enum config_log log_level;
 	struct config_net proxies[CONFIG_MAX_PROXIES];
 	size_t nproxies;
+	char user[65]; /* the account a pool started as root becomes; "" when not set */
+	bool sandbox;  /* the pool's seccomp filters (default on) */
 };
 
 /* Fills c with the defaults: nothing set, https auto, upload_max the media
- * module's ceiling (MEDIA_MAX_BYTES), log level info, no trusted proxies. */
+ * module's ceiling (MEDIA_MAX_BYTES), log level info, no trusted proxies,
+ * sandbox on. */
 void config_init(struct config *c);
 
 /*

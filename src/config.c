@@ -29,6 +29,8 @@ static const struct key keys[] = {
     {"upload_max", "GAZETTE_UPLOAD_MAX", "--upload-max", false},
     {"log_level", "GAZETTE_LOG_LEVEL", "--log-level", false},
     {"trusted_proxies", "GAZETTE_TRUSTED_PROXIES", "--trusted-proxies", false},
+    {"user", "GAZETTE_USER", "--user", false},
+    {"sandbox", "GAZETTE_SANDBOX", "--sandbox", false},
 };
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 
@@ -49,6 +51,7 @@ void config_init(struct config *c)
 	c->https = CONFIG_HTTPS_AUTO;
 	c->upload_max = MEDIA_MAX_BYTES;
 	c->log_level = CONFIG_LOG_INFO;
+	c->sandbox = true;
 }
 
 static const struct key *key_find(const char *name)
@@ -299,8 +302,21 @@ static int set_key(struct config *c, const struct key *k, const char *v, bool ap
 	}
 	if (!strcmp(name, "base_url"))
 		return set_base_url(c, v, err, errlen);
+	if (!strcmp(name, "user")) { /* an account name, looked up when the pool starts */
+		if (!valid_username(v) || strlen(v) >= sizeof c->user)
+			return fail(err, errlen, "user must be an account name, not '%s'", v);
+		strcpy(c->user, v);
+		return 0;
+	}
+	static const char *const on[] = {"on", "yes", "true", "1", NULL};
+	static const char *const off[] = {"off", "no", "false", "0", NULL};
+	if (!strcmp(name, "sandbox")) {
+		if (!word_in(v, on) && !word_in(v, off))
+			return fail(err, errlen, "sandbox must be 'on' or 'off', not '%s'", v);
+		c->sandbox = word_in(v, on);
+		return 0;
+	}
 	if (!strcmp(name, "https")) {
-		static const char *const on[] = {"on", "yes", "true", "1", NULL};
 		if (word_in(v, on))
 			c->https = CONFIG_HTTPS_ON;
 		else if (!strcasecmp(v, "auto"))
