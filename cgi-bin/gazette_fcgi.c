@@ -11,6 +11,7 @@
 #include "counter.h"
 #include "keeper.h"
 #include "log.h"
+#include "sandbox.h"
 #include "server.h"
 
 #include <getopt.h>
@@ -37,6 +38,9 @@ static void usage(FILE *f)
 	      "  --upload-max SIZE      largest image upload, up to 10M\n"
 	      "  --log-level error|info\n"
 	      "  --trusted-proxies LIST addresses whose X-Forwarded-For is believed\n"
+	      "  --user NAME            account the pool runs as when started as root\n"
+	      "                         (default: the owner of the database)\n"
+	      "  --sandbox on|off       the pool's system-call filters (default on)\n"
 	      "Each also reads GAZETTE_<NAME> (GAZETTE_DB, GAZETTE_DATA, ...); flags win over\n"
 	      "variables, variables over the file. Without --listen (or listen in the\n"
 	      "settings): serve the FastCGI socket on stdin, or answer one CGI request.\n",
@@ -60,6 +64,13 @@ static struct app *open_app(const struct options *o, struct app *app)
 	return app;
 }
 
+/* Set up, a pool process gives up every system call its role does not
+ * need (sandbox.h); a filter the kernel refuses stops it. */
+static bool confine(const struct options *o, enum sandbox_role role)
+{
+	return !o->cfg.sandbox || sandbox_enter(role) == 0;
+}
+
 /* One worker: open everything after fork(), then serve until told to stop. */
 static int worker_main(int sock, void *ctx)
 {
@@ -67,6 +78,10 @@ static int worker_main(int sock, void *ctx)
 	prctl(PR_SET_NAME, "gz-worker"); /* what ps and top show */
 	if (!open_app(ctx, &app))
 		return 1;
+	if (!confine(ctx, SANDBOX_WORKER)) {
+		app_close(&app);
+		return 1;
+	}
 	int rc = server_fcgi_loop(&app, sock);
 	app_close(&app);
 	return rc;
@@ -80,6 +95,10 @@ static int keeper_main(int unused, void *ctx)
 	prctl(PR_SET_NAME, "gz-keeper");
 	if (!open_app(o, &app))
 		return 1;
+	if (!confine(o, SANDBOX_KEEPER)) {
+		app_close(&app);
+		return 1;
+	}
 	int rc = keeper_run(&app, o->cfg.pages_dir);
 	app_close(&app);
 	return rc;
@@ -92,6 +111,10 @@ static int counter_main(int unused, void *ctx)
 	prctl(PR_SET_NAME, "gz-counter");
 	if (!open_app(ctx, &app))
 		return 1;
+	if (!confine(ctx, SANDBOX_COUNTER)) {
+		app_close(&app);
+		return 1;
+	}
 	int rc = counter_run(&app);
 	app_close(&app);
 	return rc;
@@ -171,6 +194,8 @@ int main(int argc, char **argv)
 	    {"upload-max", required_argument, NULL, 's'},
 	    {"log-level", required_argument, NULL, 's'},
 	    {"trusted-proxies", required_argument, NULL, 's'},
+	    {"user", required_argument, NULL, 's'},
+	    {"sandbox", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -254,20 +279,42 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
-	/* Fail fast on a missing database or broken templates instead of
-	 * letting the pool respawn workers that cannot start. */
-	struct app probe;
+	/* The socket is bound first (a port below 1024, a directory only
+	 * root can write), then root is left for good, before anything else
+	 * is opened or any process forked. */
 	char err[512];
-	if (app_open(&probe, cfg->db, cfg->templates, err, sizeof err) != 0) {
-		fprintf(stderr, "gazette.fcgi: %s\n", err);
-		return 1;
-	}
-	app_close(&probe);
 	int sock = server_listen(cfg->listen, err, sizeof err);
 	if (sock < 0) {
 		fprintf(stderr, "gazette.fcgi: %s\n", err);
 		return 1;
 	}
+	rc = sandbox_drop_root(cfg, err, sizeof err);
+	if (rc < 0) {
+		fprintf(stderr, "gazette.fcgi: %s\n", err);
+		close(sock);
+		return 1;
+	}
+	if (rc == 1 && strcmp(cfg->user, "root"))
+		log_error("running the pool as root: the database belongs to root; create an "
+			  "account, give it the data directory and set user (see README, Security)");
+	/* Fail fast on a missing database or broken templates instead of
+	 * letting the pool respawn workers that cannot start. */
+	struct app probe;
+	if (app_open(&probe, cfg->db, cfg->templates, err, sizeof err) != 0) {
+		fprintf(stderr, "gazette.fcgi: %s\n", err);
+		close(sock);
+		return 1;
+	}
+	app_close(&probe);
+	if (!cfg->sandbox)
+		log_info("sandbox: off (sandbox = off): pool processes may make any system call");
+	else
+		log_info("sandbox: on: workers may make %zu system calls, the page keeper %zu, the "
+			 "view counter %zu%s",
+			 sandbox_allowed(SANDBOX_WORKER), sandbox_allowed(SANDBOX_KEEPER),
+			 sandbox_allowed(SANDBOX_COUNTER),
+			 sandbox_sanitized() ? " (sanitizer build: with its runtime's report calls)"
+					     : "");
 	int workers = cfg->workers ? cfg->workers : 2;
 	log_info("listening on %s with %d workers", cfg->listen, workers);
 	pool_fn helpers[2] = {counter_main, keeper_main};

@@ -3,6 +3,7 @@
 #include "api.h"
 #include "media.h"
 #include "page.h"
+#include "sandbox.h"
 #include "valid.h"
 
 #include <string.h>
@@ -27,6 +28,7 @@ const struct route route_table[] = {
 	{"/search", HTTP_GET, page_search, PAGE, page_search_fields, NULL},
 	{"/healthz", HTTP_GET, page_healthz, ROUTE_NO_SCHEMA, NULL, NULL},
 	{"/_bench/bytes", HTTP_GET, page_bench_bytes, ROUTE_NO_SCHEMA, page_bench_fields, NULL},
+	{"/_sandbox/{slug}", HTTP_POST, sandbox_page_violate, ROUTE_NO_SCHEMA, NULL, NULL},
 
 	{"/editor/login", HTTP_GET | HTTP_POST, page_login, ROUTE_SESSION, page_login_fields,
 	 page_login_fields},
