@@ -153,6 +153,14 @@ static void cgi_drain(void)
 	}
 }
 
+/* Closes the pool's socket and removes its file (a unix socket). */
+static void stop_listening(int sock, const struct config *cfg)
+{
+	close(sock);
+	if (!strncmp(cfg->listen, "unix:", 5))
+		unlink(cfg->listen + 5);
+}
+
 /* Reads the settings: file, environment, then the flags kept in flags[]. */
 static int settings(struct config *c, const char *file, char **flags, int nflags)
 {
@@ -291,7 +299,7 @@ int main(int argc, char **argv)
 	rc = sandbox_drop_root(cfg, err, sizeof err);
 	if (rc < 0) {
 		fprintf(stderr, "gazette.fcgi: %s\n", err);
-		close(sock);
+		stop_listening(sock, cfg);
 		return 1;
 	}
 	if (rc == 1 && strcmp(cfg->user, "root"))
@@ -302,7 +310,7 @@ int main(int argc, char **argv)
 	struct app probe;
 	if (app_open(&probe, cfg->db, cfg->templates, err, sizeof err) != 0) {
 		fprintf(stderr, "gazette.fcgi: %s\n", err);
-		close(sock);
+		stop_listening(sock, cfg);
 		return 1;
 	}
 	app_close(&probe);
@@ -319,8 +327,6 @@ int main(int argc, char **argv)
 	log_info("listening on %s with %d workers", cfg->listen, workers);
 	pool_fn helpers[2] = {counter_main, keeper_main};
 	rc = pool_run(sock, workers, worker_main, helpers, cfg->pages_dir[0] ? 2 : 1, &o);
-	close(sock);
-	if (!strncmp(cfg->listen, "unix:", 5))
-		unlink(cfg->listen + 5);
+	stop_listening(sock, cfg);
 	return rc;
 }
