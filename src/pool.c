@@ -65,8 +65,11 @@ static int reap(pid_t *pids, int n, time_t *started)
 			reaped++;
 			if (!stopping) {
 				if (WIFSIGNALED(status))
-					log_error("worker %d killed by signal %d after %lds; replacing it",
+					log_error("worker %d killed by signal %d%s after %lds; replacing it",
 						  (int)pid, WTERMSIG(status),
+						  WTERMSIG(status) == SIGSYS
+							  ? " (SIGSYS: a system call its sandbox forbids)"
+							  : "",
 						  (long)(time(NULL) - started[i]));
 				else
 					log_error("worker %d exited with status %d; replacing it",

@@ -339,7 +339,7 @@ def test(c, scratch):
         gone = before - set(h.workers(pool.pid))
         c.eq(len(gone), 1, f"{call}: one worker was replaced")
         for pid in gone:
-            line = rf"worker {pid} killed by signal {SIGSYS}\b"
+            line = rf"worker {pid} killed by signal {SIGSYS} \(SIGSYS: a system call its sandbox"
             c.check(h.wait_until(lambda: re.search(line, read_log(scratch)), 5),
                     f"{call}: worker {pid} was killed by SIGSYS", read_log(scratch)[-600:])
         c.eq(h.get(port, "/healthz").status, 200, f"{call}: the site answers after")
