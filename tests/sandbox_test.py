@@ -202,8 +202,13 @@ def exercise_writes(c, port, ident):
     for page in ("/editor/", "/editor/articles/new", "/editor/media", "/editor/users",
                  "/editor/categories", "/editor/settings", "/editor/audit", "/editor/account"):
         want(page, ada.call("GET", page), 200)
-    want("settings (the keeper discards every page)",
-         ada.call("PATCH", "/api/settings", {"site_name": "Sandboxed Gazette"}), 200)
+    # a new site name makes the keeper discard every page (rm -rf); a new zone
+    # makes every worker read its zone file under the filter
+    want("settings",
+         ada.call("PATCH", "/api/settings", {"site_name": "Sandboxed Gazette",
+                                               "timezone": "Asia/Shanghai"}), 200)
+    for i in range(4):  # by either worker, not from a page file
+        want("a page in the new zone", h.get(port, f"/a/{ident}?zone={i}"), 200)
     want("a password change", ada.call("PUT", "/api/session/password", {
         "current_password": PASSWORD, "password": PASSWORD + " again"}), 200, 204)
     if new:
