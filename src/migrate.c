@@ -168,6 +168,16 @@ static int apply(struct db *db, const struct schema_file *f, char *err, size_t e
 		snprintf(err, errlen, "%s failed, nothing of it was applied: %s", f->name, why);
 		return -1;
 	}
+	/* Why: a file that ends the transaction itself (COMMIT, END, ROLLBACK)
+	 * would have its ledger row committed on its own, outside the file's
+	 * transaction: recorded as applied even when the run then fails. */
+	if (sqlite3_get_autocommit(db->h)) {
+		snprintf(err, errlen,
+		         "%s ends its own transaction (COMMIT, END or ROLLBACK); each migration "
+		         "file runs in one transaction and must not",
+		         f->name);
+		return -1;
+	}
 	rc = db_admin_ledger_add(db, f->version, f->name, sum, (long long)time(NULL));
 	if (rc == SQLITE_OK)
 		rc = db_commit(db);
