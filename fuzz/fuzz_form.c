@@ -1,17 +1,23 @@
 /*
- * libFuzzer harness for urlencoded form bodies (http_parse_form over
- * http_read_body). The first input byte picks the field table (one with a
- * field of every kind, or the form of a route of the real routing table)
- * and the Content-Type spelling; the second how many bytes io->read hands
- * out at a time; the rest is the body, with CONTENT_LENGTH its size.
+ * libFuzzer harness for form bodies: urlencoded ones (http_parse_form) and
+ * multipart ones (http_parse_multipart: the declared text parts become
+ * fields), both over http_read_body. The first input byte picks the field
+ * table (one with a field of every kind, or the form of a route of the
+ * real routing table) and the Content-Type; the second how many bytes
+ * io->read hands out at a time and the size limit; the rest is the body,
+ * with CONTENT_LENGTH its size.
  *
  * Checks: the answer is one the contract lists (415 only for another
- * type, 413 only over the limit), a body holding a NUL byte is refused, and
- * every field that passed keeps its kind's promise (fuzz_http.h).
+ * type, 413 only over the limit); an urlencoded body holding a NUL byte is
+ * refused; every field that passed keeps its kind's promise (fuzz_http.h);
+ * a multipart text field is exactly the bytes of its part, which lie
+ * inside the body.
  */
 #include "fuzz_http.h"
+#include "multipart.h"
 #include "route.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,13 +46,29 @@ static const struct field_spec *pick_table(unsigned k)
 	return tables[k % n];
 }
 
+/* Each text field of a multipart body is the first part of its name that
+ * is not a file, copied byte for byte. */
+static void check_parts(const struct http_req *req)
+{
+	for (size_t i = 0; i < req->nfields; i++) {
+		const struct multipart_part *p = NULL;
+		for (size_t j = 0; j < req->nparts && !p; j++)
+			if (!req->parts[j].filename &&
+			    !strcmp(req->parts[j].name, req->fields[i].spec->name))
+				p = &req->parts[j];
+		if (!p || strlen(req->fields[i].text) != p->len ||
+		    memcmp(req->fields[i].text, p->data, p->len) != 0)
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const types[] = {
 		"application/x-www-form-urlencoded",
 		"application/x-www-form-urlencoded; charset=UTF-8",
-		"Application/X-WWW-Form-Urlencoded",
-		"multipart/form-data; boundary=x",
+		"text/plain",
+		"multipart/form-data; boundary=b",
 	};
 	if (size < 2)
 		return 0;
@@ -67,18 +89,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_req_envs(&f, "CONTENT_LENGTH", cl);
 	if (fuzz_req_init(&f) != 0)
 		abort();
-	int rc = http_parse_form(&f.req, specs, max);
+	bool multipart = type == 3;
+	int rc = multipart ? http_parse_multipart(&f.req, specs, max)
+			   : http_parse_form(&f.req, specs, max);
 	if (rc != 0 && rc != 400 && rc != 413 && rc != 415)
 		abort();
-	if ((rc == 415) != (type == 3) || (rc == 413) != (type != 3 && size > max))
+	if ((rc == 415) != (type == 2) || (rc == 413) != (type != 2 && size > max))
 		abort();
-	if (rc == 0 && memchr(data, '\0', size))
+	if (rc == 0 && !multipart && memchr(data, '\0', size))
 		abort(); /* a NUL byte anywhere in a name or value is refused */
 	if (rc == 0) {
 		fuzz_check_fields(&f.req, specs);
 		if (f.inpos != size)
 			abort(); /* the whole body was read */
 	}
+	if (rc == 0 && multipart)
+		check_parts(&f.req);
 	fuzz_req_end(&f);
 	return 0;
 }

@@ -7,11 +7,17 @@
  * keep their kind's promise (fuzz_http.h). Then the whole input, NULs
  * included, is decoded with each of the four flag combinations and
  * compared with a plain reference decoder written here from the contract
- * in valid.h: same answer, same bytes.
+ * in valid.h: same answer, same bytes. Each decoded string then meets the
+ * other validators a handler applies, whose answers must keep their
+ * promises: an accepted integer is spelled the one way "%lld" spells it,
+ * an accepted time names the same calendar date and time once its offset
+ * is applied back.
  */
 #include "fuzz_http.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -82,6 +88,38 @@ bad:
 	return NULL;
 }
 
+static void check_validators(const char *s)
+{
+	long long v;
+	if (valid_int(s, -9223372036854775807LL - 1, 9223372036854775807LL, &v)) {
+		char back[32];
+		snprintf(back, sizeof back, "%lld", v);
+		if (strcmp(back, s) != 0)
+			abort(); /* one spelling per number */
+	}
+	if (valid_time(s, &v)) {
+		long long offset = 0;
+		const char *z = s + 19;
+		if (*z == '+' || *z == '-')
+			offset = (((z[1] - '0') * 10 + (z[2] - '0')) * 3600 +
+				  ((z[4] - '0') * 10 + (z[5] - '0')) * 60) *
+				 (*z == '-' ? -1 : 1);
+		time_t t = (time_t)(v + offset);
+		struct tm tm;
+		char back[32];
+		if (!gmtime_r(&t, &tm) || !strftime(back, sizeof back, "%Y-%m-%d %H:%M:%S", &tm))
+			abort();
+		back[10] = s[10];
+		if (strncmp(back, s, 19) != 0)
+			abort(); /* the date exists and is the one written */
+	}
+	(void)valid_local_time(s, &v);
+	(void)valid_username(s);
+	(void)valid_role(s);
+	(void)valid_status(s);
+	(void)valid_timezone(s);
+}
+
 /* The decoder and the reference agree: both refuse, or both give the same
  * string (a CR from an escape and a literal LF after it, or the other way
  * round, are one line break too). */
@@ -93,6 +131,8 @@ static void check_decode(struct arena *a, const uint8_t *data, size_t size, int 
 		abort();
 	if (got && (strchr(got, '\r') || (!(flags & VALID_MULTILINE) && strchr(got, '\n'))))
 		abort();
+	if (got)
+		check_validators(got);
 	free(want);
 }
 
@@ -114,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_check_fields(&f.req, fields);
 		if (rc == 0 && f.req.bad_field)
 			abort();
+		check_validators(f.req.query);
 	}
 	for (int flags = 0; flags < 4; flags++)
 		check_decode(&f.arena, data, size, flags);
