@@ -146,7 +146,7 @@ static int add_checked(scmp_filter_ctx ctx, enum sandbox_role role)
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 0);
 		/* rm asks whether stdin is a terminal, nothing else. */
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		                       SCMP_A1(SCMP_CMP_EQ, TCGETS));
+		                       SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
 	} else {
 		/* Why: no new executable memory, so injected bytes cannot be run
 		 * as code; nothing in a worker loads code once set up. */
@@ -157,11 +157,11 @@ static int add_checked(scmp_filter_ctx ctx, enum sandbox_role role)
 		/* Why AF_UNIX only: the view counter's socket is all a worker
 		 * ever opens; no connection out to the network, no raw sockets. */
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		                       SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+		                       SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
 	}
 	/* abort() and raise() signal this process, never another. */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-	                       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+	                       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
 	return rc ? -EINVAL : 0;
 }
 
