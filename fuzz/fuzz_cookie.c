@@ -37,9 +37,7 @@ static const char *reference(const char *header, const char *name, bool *found, 
 	for (const char *p = header; *p;) {
 		const char *end = strchr(p, ';');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		size_t skip = strspn(p, " \t");
-		if (skip > len)
-			skip = len;
+		size_t skip = strspn(p, " \t"); /* stops at ';' and NUL: within the pair */
 		const char *pair = p + skip;
 		size_t plen = len - skip;
 		if (plen > n && !memcmp(pair, name, n) && pair[n] == '=') {

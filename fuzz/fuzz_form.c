@@ -23,13 +23,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct field_spec every_kind[] = {
-	{"page", FIELD_INT, 1, 1000},
-	{"id", FIELD_INT, -5, 5},
-	{"title", FIELD_LINE, 0, 30},
-	{"body", FIELD_TEXT, 0, 200},
-	{"category", FIELD_SLUG, 0, 0},
-	{"csrf", FIELD_LINE, 0, 64},
-	{NULL, 0, 0, 0},
+    {"page", FIELD_INT, 1, 1000},
+    {"id", FIELD_INT, -5, 5},
+    {"title", FIELD_LINE, 0, 30},
+    {"body", FIELD_TEXT, 0, 200},
+    {"category", FIELD_SLUG, 0, 0},
+    {"csrf", FIELD_LINE, 0, 64},
+    {NULL, 0, 0, 0},
 };
 
 /* every_kind, then the form tables of the routing table. */
@@ -65,10 +65,10 @@ static void check_parts(const struct http_req *req)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const types[] = {
-		"application/x-www-form-urlencoded",
-		"application/x-www-form-urlencoded; charset=UTF-8",
-		"text/plain",
-		"multipart/form-data; boundary=b",
+	    "application/x-www-form-urlencoded",
+	    "application/x-www-form-urlencoded; charset=UTF-8",
+	    "text/plain",
+	    "multipart/form-data; boundary=b",
 	};
 	if (size < 2)
 		return 0;
@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	bool multipart = type == 3;
 	int rc = multipart ? http_parse_multipart(&f.req, specs, max)
-			   : http_parse_form(&f.req, specs, max);
+	                   : http_parse_form(&f.req, specs, max);
 	if (rc != 0 && rc != 400 && rc != 413 && rc != 415)
 		abort();
 	if ((rc == 415) != (type == 2) || (rc == 413) != (type != 2 && size > max))

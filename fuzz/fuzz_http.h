@@ -51,8 +51,7 @@ static inline int fuzz_req_write(void *ctx, const char *src, int n)
 
 /* Empties f; body[0..len) is what io->read will hand out, chunk bytes at a
  * time at most (0: as much as asked). */
-static inline void fuzz_req_begin(struct fuzz_req *f, const uint8_t *body, size_t len,
-                                  size_t chunk)
+static inline void fuzz_req_begin(struct fuzz_req *f, const uint8_t *body, size_t len, size_t chunk)
 {
 	memset(f, 0, sizeof *f);
 	f->in = body;
@@ -63,8 +62,7 @@ static inline void fuzz_req_begin(struct fuzz_req *f, const uint8_t *body, size_
 
 /* Adds the variable name=value[0..len); the value stops at a NUL as a
  * real environment's would. */
-static inline void fuzz_req_env(struct fuzz_req *f, const char *name, const void *value,
-                                size_t len)
+static inline void fuzz_req_env(struct fuzz_req *f, const char *name, const void *value, size_t len)
 {
 	if (f->nenv == FUZZ_MAX_ENV)
 		abort(); /* a harness bug */

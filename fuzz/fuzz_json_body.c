@@ -21,9 +21,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const known[] = {"title",  "category", "summary",      "body_markdown",
-				    "source", "author",   "status",       "published_at",
-				    "pinned", "cover_media_id", NULL};
+static const char *const known[] = {"title",  "category",       "summary", "body_markdown",
+                                    "source", "author",         "status",  "published_at",
+                                    "pinned", "cover_media_id", NULL};
 
 /* The answer in req->body is one JSON object, safe in a script block. */
 static cJSON *check_answer(struct http_req *req)
@@ -44,7 +44,8 @@ static void check_refusal(struct http_req *req, const char *field)
 	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(err, "code")))
 		abort();
 	if (field) {
-		const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(err, "fields"), 0);
+		const cJSON *f =
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(err, "fields"), 0);
 		if (!cJSON_IsString(f) || strcmp(f->valuestring, field) != 0)
 			abort();
 	}
@@ -89,7 +90,7 @@ static void check_values(const struct article_input *in)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const types[] = {"application/json", "application/json; charset=utf-8",
-					    "APPLICATION/JSON", "text/plain"};
+	                                    "APPLICATION/JSON", "text/plain"};
 	if (size < 1)
 		return 0;
 	int type = data[0] & 3;

@@ -23,12 +23,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const tags[] = {
-	"p",  "h1",    "h2",    "h3",    "h4", "h5", "h6",  "ul",     "ol",         "li",
-	"a",  "img",   "em",    "strong", "hr", "br", "pre", "code",  "blockquote", "del",
-	"table", "thead", "tbody", "tr",  "th", "td", "figure", "figcaption", NULL,
+    "p",     "h1",    "h2",    "h3",     "h4", "h5", "h6",     "ul",         "ol",         "li",
+    "a",     "img",   "em",    "strong", "hr", "br", "pre",    "code",       "blockquote", "del",
+    "table", "thead", "tbody", "tr",     "th", "td", "figure", "figcaption", NULL,
 };
-static const char *const attrs[] = {"href", "src",  "alt",   "title",
-				    "start", "align", "class", "loading", NULL};
+static const char *const attrs[] = {"href",  "src",   "alt",     "title", "start",
+                                    "align", "class", "loading", NULL};
 
 static bool listed(const char *const *list, const char *s, size_t n)
 {
@@ -65,7 +65,7 @@ static size_t unentity(const char *v, size_t n, char *out)
 		}
 		if (!done && len > 3 && v[i + 1] == '#') {
 			long c = v[i + 2] == 'x' || v[i + 2] == 'X' ? strtol(v + i + 3, NULL, 16)
-								     : strtol(v + i + 2, NULL, 10);
+			                                            : strtol(v + i + 2, NULL, 10);
 			if (c <= 0 || c > 0x7f)
 				abort(); /* only ASCII is written as a number */
 			out[j++] = (char)c;
@@ -98,8 +98,8 @@ static void check_url(const char *v, size_t n)
 		       (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.')
 			i++;
 		if (s[i] == ':' && !((i == 4 && !strncasecmp(s, "http", 4)) ||
-				     (i == 5 && !strncasecmp(s, "https", 5)) ||
-				     (i == 6 && !strncasecmp(s, "mailto", 6))))
+		                     (i == 5 && !strncasecmp(s, "https", 5)) ||
+		                     (i == 6 && !strncasecmp(s, "mailto", 6))))
 			abort();
 	}
 	free(u);
@@ -133,9 +133,11 @@ static void check_tags(const char *html, size_t n)
 				abort();
 			p += 2;
 			const char *v = p, *q = memchr(p, '"', (size_t)(end - p));
-			if (!q || memchr(v, '<', (size_t)(q - v)) || memchr(v, '>', (size_t)(q - v)))
+			if (!q || memchr(v, '<', (size_t)(q - v)) ||
+			    memchr(v, '>', (size_t)(q - v)))
 				abort();
-			if ((alen == 4 && !strncmp(an, "href", 4)) || (alen == 3 && !strncmp(an, "src", 3)))
+			if ((alen == 4 && !strncmp(an, "href", 4)) ||
+			    (alen == 3 && !strncmp(an, "src", 3)))
 				check_url(v, (size_t)(q - v));
 			p = q + 1;
 		}

@@ -63,12 +63,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool touches_ledger = false;
 	for (char *p = text; n < MAX_FILES && p <= text + size - 1; n++) {
 		size_t len = strlen(p);
-		if (mentions(p, "attach") || mentions(p, "vacuum") || mentions(p, "load_extension")) {
+		if (mentions(p, "attach") || mentions(p, "vacuum") ||
+		    mentions(p, "load_extension")) {
 			free(text);
 			return 0;
 		}
 		touches_ledger = touches_ledger || mentions(p, "schema_migrations") ||
-				 mentions(p, "pragma") || mentions(p, "sqlite_");
+		                 mentions(p, "pragma") || mentions(p, "sqlite_");
 		snprintf(names[n], sizeof names[n], "%03zu_fuzz.sql", 2 * (n + 1));
 		files[n + 1] = (struct schema_file){2 * ((int)n + 1), names[n], p, len};
 		p += len + 1;

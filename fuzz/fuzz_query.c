@@ -22,17 +22,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct field_spec fields[] = {
-	{"page", FIELD_INT, 1, 1000},
-	{"n", FIELD_INT, -9223372036854775807LL - 1, 9223372036854775807LL},
-	{"id", FIELD_INT, 0, 0},
-	{"q", FIELD_LINE, 0, 10},
-	{"title", FIELD_LINE, 0, 300},
-	{"body", FIELD_TEXT, 0, 50},
-	{"c", FIELD_SLUG, 0, 0},
-	{"a", FIELD_LINE, 0, 0},
-	{"b", FIELD_TEXT, 0, 0},
-	{"", FIELD_LINE, 0, 20},
-	{NULL, 0, 0, 0},
+    {"page", FIELD_INT, 1, 1000},
+    {"n", FIELD_INT, -9223372036854775807LL - 1, 9223372036854775807LL},
+    {"id", FIELD_INT, 0, 0},
+    {"q", FIELD_LINE, 0, 10},
+    {"title", FIELD_LINE, 0, 300},
+    {"body", FIELD_TEXT, 0, 50},
+    {"c", FIELD_SLUG, 0, 0},
+    {"a", FIELD_LINE, 0, 0},
+    {"b", FIELD_TEXT, 0, 0},
+    {"", FIELD_LINE, 0, 20},
+    {NULL, 0, 0, 0},
 };
 
 static int hex(uint8_t c)
@@ -102,8 +102,8 @@ static void check_validators(const char *s)
 		const char *z = s + 19;
 		if (*z == '+' || *z == '-')
 			offset = (((z[1] - '0') * 10 + (z[2] - '0')) * 3600 +
-				  ((z[4] - '0') * 10 + (z[5] - '0')) * 60) *
-				 (*z == '-' ? -1 : 1);
+			          ((z[4] - '0') * 10 + (z[5] - '0')) * 60) *
+			         (*z == '-' ? -1 : 1);
 		time_t t = (time_t)(v + offset);
 		struct tm tm;
 		char back[32];

@@ -20,9 +20,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const vars[] = {
-	"REQUEST_METHOD", "PATH_INFO",   "REQUEST_URI", "QUERY_STRING",
-	"SCRIPT_NAME",    "DOCUMENT_URI", "HTTP_HOST",  "HTTP_IF_NONE_MATCH",
-	"HTTPS",          "SERVER_NAME", "SERVER_PORT", "REMOTE_ADDR",
+    "REQUEST_METHOD", "PATH_INFO",    "REQUEST_URI", "QUERY_STRING",
+    "SCRIPT_NAME",    "DOCUMENT_URI", "HTTP_HOST",   "HTTP_IF_NONE_MATCH",
+    "HTTPS",          "SERVER_NAME",  "SERVER_PORT", "REMOTE_ADDR",
 };
 
 /* pattern with {id} and {slug} replaced by what route_match captured. */
@@ -95,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc == 0) {
 		struct http_req *req = &f.req;
-		if (req->path[0] != '/' || !valid_line(req->path, 4096) || strlen(req->query) > 4096)
+		if (req->path[0] != '/' || !valid_line(req->path, 4096) ||
+		    strlen(req->query) > 4096)
 			abort();
 		size_t bn = strlen(req->base);
 		if (bn && (req->base[0] != '/' || req->base[bn - 1] == '/' ||
