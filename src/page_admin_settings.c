@@ -134,7 +134,7 @@ void page_admin_settings(struct app *app, struct http_req *req)
 		}
 	}
 	cJSON_Delete(d);
-	page_admin_redirect(req, "/editor/settings?saved=1");
+	page_redirect(req, "/editor/settings?saved=1");
 }
 
 /* The message next to the logo upload for a refused image. */
@@ -164,7 +164,7 @@ void page_admin_logo(struct app *app, struct http_req *req)
 		const char *url = arena_printf(req->arena, "%s/media/%s", req->base, m.path);
 		status = admin_setting_set(app, req, "logo", url, &err);
 		if (status == 200) {
-			page_admin_redirect(req, "/editor/settings?saved=1");
+			page_redirect(req, "/editor/settings?saved=1");
 			return;
 		}
 	}
