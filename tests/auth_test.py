@@ -104,7 +104,10 @@ def test(c, scratch):
         login(port, f"nobody{i}", "not the password!")
         t_unknown.append(time.monotonic() - t0)
     mw, mu = sorted(t_wrong)[2], sorted(t_unknown)[2]
-    c.check(abs(mw - mu) < max(0.5 * mw, 0.05),
+    # What this catches is an unknown name answered without hashing: that
+    # takes a few milliseconds against ~100. Within a factor of four is as
+    # close as a machine shared with other test runs can promise.
+    c.check(min(mw, mu) / max(mw, mu) > 0.25,
             "both take about as long (one Argon2id each; medians of 5)", (t_wrong, t_unknown))
 
     # --- throttling --------------------------------------------------------------
