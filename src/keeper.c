@@ -98,12 +98,33 @@ static void make_parents(char *file)
 	}
 }
 
+/* Does the file at path hold exactly data? Then it is left alone: its
+ * modification time, and so nginx's ETag, stay what clients have cached. */
+static bool same_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool same = fstat(fd, &st) == 0 && (size_t)st.st_size == len;
+	char chunk[8192];
+	for (size_t off = 0; same && off < len;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		same = n > 0 && (size_t)n <= len - off && !memcmp(chunk, data + off, (size_t)n);
+		off += n > 0 ? (size_t)n : 0;
+	}
+	close(fd);
+	return same;
+}
+
 /* Writes data as dir/rel: a temporary file renamed over the old one, so
  * nginx never serves half a page. */
 static int write_file(const char *dir, const char *rel, const char *data, size_t len)
 {
 	char path[1400], tmp[1450];
 	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	if (same_file(path, data, len))
+		return 0;
 	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == ENOENT) {

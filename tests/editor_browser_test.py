@@ -591,9 +591,10 @@ def scheduled_appears(c, w, port, sid, title, when):
     c.check(at and at >= when, "the scheduled article goes public at its time, no cron",
             f"{when - time.time():.0f} s to go" if not at else at - when)
     print(f"public {at - when:.1f} s after its time" if at else "never public", flush=True)
-    w.go("/")
-    c.check(title in [a.text for a in w.finds(f'main a[href="/a/{sid}"]')],
-            "the home page lists the scheduled article")
+    def home_lists():  # the home page file follows within a keeper tick
+        w.go("/")
+        return title in [a.text for a in w.finds(f'main a[href="/a/{sid}"]')]
+    c.check(h.wait_until(home_lists, 3, 0.2), "the home page lists the scheduled article")
     w.go(f"/a/{sid}")
     c.eq(w.text("article h1"), title, "its public page shows it")
     c.check(time.strftime("%Y-%m-%d %H:%M:00", time.gmtime(when)) in w.text("article .meta"),
