@@ -14,7 +14,9 @@ answer is recorded. Then:
   one sent after it whose answer was lost (a later write may land unanswered,
   but an answered one is never undone);
 - each view-counted article has acknowledged <= counted <= sent: an answered
-  view is in the database, and no view is counted that was never sent;
+  view is in the database, and no view is counted that was never sent; and
+  the totals the answers carried are all different and none above the final
+  count (a view answered, then lost, would hand its total out again);
 - every answered upload has its row and a complete file (the bytes hash to the
   name). Files are written before rows (include/media.h), so a kill between the
   two may leave a file without a row: that is not an orphan as long as it is
@@ -69,7 +71,7 @@ class Record:
         self.lost_creates = []  # titles whose create got no success answer
         self.sent_views = collections.Counter()
         self.acked_views = collections.Counter()
-        self.max_views_seen = collections.Counter()
+        self.view_totals = collections.defaultdict(list)  # id -> totals answered
         self.uploads = {}  # media id -> sha256 of the bytes answered
         self.statuses = collections.Counter()  # (kind, status or error name)
         self.five_hundreds = []
@@ -167,7 +169,7 @@ def viewer_loop(name, port, ids, rec, stop):
         if data and data.get("id") == ident:
             with rec.lock:
                 rec.acked_views[ident] += 1
-                rec.max_views_seen[ident] = max(rec.max_views_seen[ident], data["views"])
+                rec.view_totals[ident].append(data["views"])
 
 
 def png(seed, width=4, height=3):
@@ -434,8 +436,16 @@ def check_views(c, con, rec, before):
                           (ident,)).fetchone()
         counted = (row[0] if row else 0) - before.get(ident, 0)
         acked = rec.acked_views[ident]
-        if not acked <= counted <= sent or rec.max_views_seen[ident] > counted + before.get(ident, 0):
+        if not acked <= counted <= sent:
             bad.append((ident, acked, counted, sent))
+        # Each answered view is one committed increment, so the totals the
+        # answers carried are all different and none is above the final
+        # count: a view answered and then lost would hand its total out again.
+        totals = rec.view_totals[ident]
+        dupes = sorted(t for t, n in collections.Counter(totals).items() if n > 1)
+        c.check(not dupes and max(totals, default=0) <= (row[0] if row else 0),
+                f"views of {ident}: every answered total is distinct and counted",
+                (dupes[:10], max(totals, default=0), row))
     c.check(not bad, "views: acknowledged <= counted <= sent for every article "
             "(id, acked, counted, sent)", bad)
     print(f"views: {sum(rec.sent_views.values())} sent, {sum(rec.acked_views.values())} "
