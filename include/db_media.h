@@ -23,10 +23,5 @@ enum db_result db_media_get(struct db *db, long long id, struct media_info *out)
 enum db_result db_media_insert(struct db *db, const struct media_info *m, long long now,
                                long long user_id, long long *id);
 
-/* One audit_log row for an editor's change: who (user_id 0 is stored as
- * NULL), what (action, object type and id), detail, from where. */
-enum db_result db_media_audit(struct db *db, long long now, long long user_id, const char *username,
-                              const char *action, const char *object_type, long long object_id,
-                              const char *detail, const char *address);
 
 #endif

@@ -78,25 +78,3 @@ enum db_result db_media_insert(struct db *db, const struct media_info *m, long l
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }
-
-enum db_result db_media_audit(struct db *db, long long now, long long user_id, const char *username,
-                              const char *action, const char *object_type, long long object_id,
-                              const char *detail, const char *address)
-{
-	sqlite3_stmt *st = db_stmt(db, "INSERT INTO audit_log(at, user_id, username, action, "
-	                               "object_type, object_id, detail, address) "
-	                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-	if (!st)
-		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
-	if (user_id)
-		sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_text(st, 3, username ? username : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, object_type ? object_type : "", -1, SQLITE_STATIC);
-	if (object_id)
-		sqlite3_bind_int64(st, 6, object_id);
-	sqlite3_bind_text(st, 7, detail ? detail : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, address ? address : "", -1, SQLITE_STATIC);
-	return db_run(db, st);
-}

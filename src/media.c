@@ -3,6 +3,7 @@
  * client sent: each parser below checks the room left before every read,
  * with the subtraction on the side that cannot wrap (`len - p < need`).
  */
+#include "db_auth.h"
 #include "db_media.h"
 #include "log.h"
 #include "media.h"
@@ -443,8 +444,8 @@ static enum db_result insert_row(struct db *w, struct media_info *out, const str
 	char detail[160];
 	snprintf(detail, sizeof detail, "%s %s %dx%d %lld bytes", out->path, out->mime, out->width,
 	         out->height, out->bytes);
-	return db_media_audit(w, now, uid, user ? user->username : "", "media.upload", "media",
-	                      out->id, detail, address);
+	return db_auth_audit(w, uid, user ? user->username : "", "media.upload", "media", out->id,
+	                     detail, address, now);
 }
 
 static int db_status(enum db_result r)
