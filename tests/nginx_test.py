@@ -98,6 +98,11 @@ def test(c, scratch):
         f.write(png)
     r = h.get(port, "/media/2026/pixel.png")
     c.eq((r.status, r.body), (200, png), "an upload is served from the data directory")
+    # an upload being written is a dot-file (media.c): nginx never serves it
+    with open(os.path.join(os.path.dirname(media), ".upload-AbC123"), "wb") as f:
+        f.write(png)
+    c.eq(h.get(port, "/media/2026/.upload-AbC123").status, 404,
+         "a half-written upload (a dot-file) is not served")
     c.check(r.header("content-type") == "image/png", "uploads carry their type",
             r.header("content-type"))
     c.eq(r.header("x-content-type-options"), "nosniff", "uploads carry nosniff")
