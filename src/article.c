@@ -1,6 +1,7 @@
 /* Validating and saving articles. */
 #include "article.h"
 #include "db_auth.h"
+#include "db_revision.h"
 #include "md.h"
 #include "valid.h"
 
@@ -134,6 +135,8 @@ int article_save(struct app *app, struct http_req *req, long long id,
 		       : db_editor_insert(w, out, req->user->id, now);
 		if (r == DB_OK)
 			r = db_editor_revision(w, out->id, req->user->id, now);
+		if (r == DB_OK)
+			r = db_revision_prune(w, out->id, 0, now); /* keep: the revisions_keep setting */
 		const char *action = action_of(id, before, out->status);
 		if (r == DB_OK)
 			r = db_auth_audit(w, req->user->id, req->user->username, action, "article",

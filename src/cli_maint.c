@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "buf.h"
 #include "db_admin.h"
+#include "db_revision.h"
 #include "migrate.h"
 #include "schema.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int cli_cmd_migrate(struct cli *c, int argc, char **argv)
@@ -79,6 +81,45 @@ static void run_check(struct check_state *s, struct db *db, const char *what,
 		fprintf(s->c->out, "ok %s\n", what);
 }
 
+/*
+ * Revision counts: how many, where the most are, and any article holding
+ * more than the bound (db_revision.h). Being above it loses nothing and
+ * breaks nothing (it follows a lowered revisions_keep until each article's
+ * next save), so it is a warning, not a problem that fails the check.
+ */
+static void report_revisions(struct check_state *s, struct db *db)
+{
+	enum { TOP = 3, OVER = 10 };
+	struct db_revision_count top[TOP], over[OVER];
+	size_t ntop, nover;
+	long long total, articles, over_total;
+	int keep;
+	long long now = (long long)time(NULL);
+	if (db_revision_keep(db, &keep) != DB_OK ||
+	    db_revision_stats(db, keep, now, &total, &articles, top, TOP, &ntop, over, OVER, &nover,
+			      &over_total) != DB_OK) {
+		fprintf(s->c->out, "FAIL revisions: %s\n", sqlite3_errmsg(db->h));
+		s->problems++;
+		return;
+	}
+	FILE *out = s->c->out;
+	fprintf(out, "%s revisions: %lld in %lld article%s", over_total ? "warn" : "ok", total,
+		articles, articles == 1 ? "" : "s");
+	if (ntop) {
+		fprintf(out, ", at most %lld per article; most:", top[0].count);
+		for (size_t i = 0; i < ntop; i++)
+			fprintf(out, "%s article %lld (%lld)", i ? "," : "", top[i].article_id,
+				top[i].count);
+	}
+	fprintf(out, "; kept: the newest %d and the last of each day for %d days\n", keep,
+		REVISION_DAYS);
+	for (size_t i = 0; i < nover; i++)
+		fprintf(out, "warn revisions: article %lld has %lld, %lld above the bound (its next "
+			"save prunes them)\n", over[i].article_id, over[i].count, over[i].excess);
+	if (over_total > (long long)nover)
+		fprintf(out, "warn revisions: %lld articles above the bound in all\n", over_total);
+}
+
 int cli_cmd_check(struct cli *c, int argc, char **argv)
 {
 	const char *pos[1];
@@ -109,6 +150,7 @@ int cli_cmd_check(struct cli *c, int argc, char **argv)
 		s.problems++;
 	} else {
 		run_check(&s, db, "full-text index", db_admin_fts_check);
+		report_revisions(&s, db);
 	}
 	db_close(db);
 	if (s.problems) {

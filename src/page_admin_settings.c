@@ -27,6 +27,7 @@ const struct field_spec page_settings_form[] = {
 	{"footer_icp", FIELD_TEXT, 0, 4000},
 	{"footer_police", FIELD_TEXT, 0, 4000},
 	{"footer_support", FIELD_TEXT, 0, 4000},
+	{"revisions_keep", FIELD_TEXT, 0, 4000},
 	{NULL, 0, 0, 0},
 };
 /* clang-format on */

@@ -20,6 +20,7 @@ const struct setting_def settings_table[] = {
     {"footer_icp", "", "ICP licence number"},
     {"footer_police", "", "public security registration number"},
     {"footer_support", "", "technical support line"},
+    {"revisions_keep", "50", "revisions kept of each article: the latest N (1 to 1000), then one a day for a year"},
 };
 const size_t settings_count = sizeof settings_table / sizeof settings_table[0];
 
@@ -127,6 +128,12 @@ const char *settings_check(const char *key, const char *value)
 		           : "ui_language must be en or zh";
 	if (!strcmp(key, "footer_email"))
 		return check_email(value);
+	if (!strcmp(key, "revisions_keep")) {
+		long long n;
+		/* valid_int: one spelling per number, no sign, spaces or leading zeros. */
+		return valid_int(value, 1, 1000, &n) ? NULL
+		                                     : "revisions_keep must be a whole number from 1 to 1000";
+	}
 	/* The other footer lines: free text on one line. */
 	if (!valid_line(value, FOOTER_MAX))
 		return "footer lines must be one line of at most 300 characters";

@@ -22,8 +22,8 @@ static void bad(const char *key, const char *value)
 
 int main(void)
 {
-	/* the table: twelve keys, all with defaults that pass their validator */
-	CHECK(settings_count == 12);
+	/* the table: thirteen keys, all with defaults that pass their validator */
+	CHECK(settings_count == 13);
 	for (size_t i = 0; i < settings_count; i++) {
 		CHECK(settings_find(settings_table[i].key) == &settings_table[i]);
 		good(settings_table[i].key, settings_table[i].def);
@@ -32,6 +32,23 @@ int main(void)
 	CHECK_STR(settings_default("timezone"), "UTC");
 	CHECK_STR(settings_default("ui_language"), "en");
 	CHECK_STR(settings_default("logo"), "");
+	CHECK_STR(settings_default("revisions_keep"), "50");
+
+	/* revisions_keep: a whole number from 1 to 1000, one spelling each */
+	good("revisions_keep", "1");
+	good("revisions_keep", "50");
+	good("revisions_keep", "1000");
+	bad("revisions_keep", "0");
+	bad("revisions_keep", "1001");
+	bad("revisions_keep", "-5");
+	bad("revisions_keep", "050");
+	bad("revisions_keep", "+5");
+	bad("revisions_keep", " 5");
+	bad("revisions_keep", "5 ");
+	bad("revisions_keep", "5.0");
+	bad("revisions_keep", "");
+	bad("revisions_keep", "ten");
+	bad("revisions_keep", "99999999999999999999");
 	CHECK(settings_default("nope") == NULL);
 
 	bad("nope", "x");
