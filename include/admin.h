@@ -16,10 +16,15 @@ struct admin_user_input {
 	const char *display_name; /* NULL: keep */
 	const char *password;     /* NULL: keep; set: revokes the user's sessions */
 	int disabled;             /* -1: keep, 0/1: enable/disable (disable revokes) */
+	/* Per-category rights (article_rights.h): when set_categories, the
+	 * category ids the user may work in (none: every category). */
+	bool set_categories;
+	const long long *categories;
+	size_t ncategories;
 };
 
 /* Creates (id 0; *new_id set) or changes user id. 201/200/404/409 (name
- * taken)/422/503/500. */
+ * taken)/422 (also: a category id that names none)/503/500. */
 int admin_user_save(struct app *app, struct http_req *req, long long id,
 		    const struct admin_user_input *in, long long *new_id, struct article_error *err);
 

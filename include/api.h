@@ -25,6 +25,11 @@ void api_article_delete(struct app *app, struct http_req *req);
 void api_editor_article(struct app *app, struct http_req *req);
 void api_editor_articles(struct app *app, struct http_req *req);
 void api_preview(struct app *app, struct http_req *req);
+/* Review steps (article_step): POST /api/articles/{id}/submit, /approve,
+ * /send-back. */
+void api_article_submit(struct app *app, struct http_req *req);
+void api_article_approve(struct app *app, struct http_req *req);
+void api_article_send_back(struct app *app, struct http_req *req);
 
 void api_users(struct app *app, struct http_req *req);
 void api_user_create(struct app *app, struct http_req *req);

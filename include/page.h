@@ -83,4 +83,23 @@ void page_editor_revision(struct app *app, struct http_req *req);
 void page_editor_revision_restore(struct app *app, struct http_req *req);
 extern const struct field_spec page_revisions_query[];
 
+/* The review workflow (page_editor_review.c): the queue, its approve and
+ * send-back forms, the article form's soft-lock heartbeat, and what the
+ * editor menu shows of it (adds reviewer and review_count to page_data's
+ * user object). */
+void page_editor_review(struct app *app, struct http_req *req);
+void page_editor_approve(struct app *app, struct http_req *req);
+void page_editor_send_back(struct app *app, struct http_req *req);
+void page_editor_lock(struct app *app, struct http_req *req);
+void page_editor_nav(struct app *app, struct http_req *req, cJSON *user);
+extern const struct field_spec page_review_query[];
+extern const struct field_spec page_review_form[];
+/* Adds {reviews: [{time, user, action, action_label, comment, publish_at}]}
+ * (the article's review steps, newest first) to d, for its history page. */
+void page_review_history(struct app *app, struct http_req *req, cJSON *d, long long article_id);
+struct db_editor_article;
+/* True when the user may see article a (article_may); else answers the
+ * error page (403) and returns false. */
+bool page_editor_may_view(struct app *app, struct http_req *req, const struct db_editor_article *a);
+
 #endif

@@ -44,9 +44,9 @@ bool valid_int(const char *s, long long min, long long max, long long *out);
 bool valid_slug(const char *s);
 /* User name: 1-64 of [A-Za-z0-9._-], starting with a letter or digit. */
 bool valid_username(const char *s);
-/* "editor" or "admin". */
+/* "author", "editor" or "admin" (author < editor < admin). */
 bool valid_role(const char *s);
-/* "draft", "scheduled", "published" or "archived". */
+/* "draft", "in_review", "scheduled", "published" or "archived". */
 bool valid_status(const char *s);
 /* An IANA zone name that exists in the system's zoneinfo ("UTC", "Asia/Shanghai"). */
 bool valid_timezone(const char *s);

@@ -4,6 +4,7 @@
 #include "auth_password.h"
 #include "db_admin.h"
 #include "db_auth.h"
+#include "db_workflow.h"
 #include "settings.h"
 #include "valid.h"
 
@@ -43,13 +44,29 @@ static int finish(struct app *app, struct http_req *req, int status, const char 
 	return status;
 }
 
+/* Replaces a user's category rights in the caller's transaction: 0, 422
+ * (an id that names no category), 503 or 500. */
+static int set_categories(struct db *w, long long user_id, const struct admin_user_input *in,
+			  struct article_error *err)
+{
+	enum db_result r = db_workflow_rights_set(w, user_id, in->categories, in->ncategories);
+	if (r == DB_NOTFOUND) {
+		err->field = "categories";
+		err->message = "categories must be ids of existing categories";
+		return 422;
+	}
+	return r == DB_OK ? 0 : r == DB_BUSY ? 503 : 500;
+}
+
 int admin_user_save(struct app *app, struct http_req *req, long long id,
 		    const struct admin_user_input *in, long long *new_id, struct article_error *err)
 {
 	if (!id && (!in->username || !valid_username(in->username)))
 		return refuse(err, "username", "username must be 1-64 letters, digits, '.', '_' or '-'");
 	if ((!id || in->role) && !valid_role(in->role))
-		return refuse(err, "role", "role must be editor or admin");
+		return refuse(err, "role", "role must be author, editor or admin");
+	if (in->set_categories && in->ncategories > 10000)
+		return refuse(err, "categories", "categories must be a list of at most 10000 ids");
 	if (in->display_name && !valid_line(in->display_name, 100))
 		return refuse(err, "display_name", "display name must be one line of at most 100 characters");
 	/* Why: an admin who disables their own account or drops their own
@@ -79,6 +96,8 @@ int admin_user_save(struct app *app, struct http_req *req, long long id,
 	if (!id) {
 		status = status_of(db_admin_user_add(w, in->username, in->display_name ? in->display_name : "",
 						     in->role, hash, now, new_id));
+		if (!status && in->set_categories)
+			status = set_categories(w, *new_id, in, err);
 		return finish(app, req, status, "user.add", "user", *new_id, in->username) ?: 201;
 	}
 	int rc = db_admin_user_exists(w, id);
@@ -96,7 +115,10 @@ int admin_user_save(struct app *app, struct http_req *req, long long id,
 		enum auth_result ar = auth_set_password(app, id, in->password, strlen(in->password), 0);
 		status = ar == AUTH_OK ? 0 : ar == AUTH_BUSY ? 503 : 500;
 	}
-	return finish(app, req, status, "user.update", "user", id, "") ?: 200;
+	if (!status && in->set_categories)
+		status = set_categories(w, id, in, err);
+	return finish(app, req, status, "user.update", "user", id,
+		      in->set_categories ? "categories" : "") ?: 200;
 }
 
 int admin_category_save(struct app *app, struct http_req *req, long long id, const char *slug,

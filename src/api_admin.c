@@ -2,6 +2,7 @@
 #include "admin.h"
 #include "api.h"
 #include "db_admin.h"
+#include "db_workflow.h"
 #include "json.h"
 #include "settings.h"
 
@@ -36,27 +37,68 @@ static const char *str(const cJSON *doc, const char *name, const char **bad)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+struct user_list {
+	struct app *app;
+	struct http_req *req;
+	cJSON *list;
+	enum db_result r;
+};
+
 static void user_row(const struct db_admin_user *u, void *ctx)
 {
+	struct user_list *l = ctx;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)u->id);
 	cJSON_AddStringToObject(o, "username", u->username);
 	cJSON_AddStringToObject(o, "display_name", u->display_name);
 	cJSON_AddStringToObject(o, "role", u->role);
 	cJSON_AddBoolToObject(o, "disabled", u->disabled);
-	cJSON_AddItemToArray(ctx, o);
+	/* The categories the user is limited to; [] is every category. */
+	long long *ids = NULL;
+	size_t n = 0;
+	if (l->r == DB_OK)
+		l->r = db_workflow_rights(l->app->db, u->id, l->req->arena, &ids, &n);
+	cJSON *cats = cJSON_AddArrayToObject(o, "categories");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(cats, cJSON_CreateNumber((double)ids[i]));
+	cJSON_AddItemToArray(l->list, o);
 }
 
 void api_users(struct app *app, struct http_req *req)
 {
 	cJSON *root = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(root, "users");
-	if (db_admin_user_each(app->db, user_row, list) != SQLITE_OK) {
+	struct user_list l = {app, req, cJSON_AddArrayToObject(root, "users"), DB_OK};
+	if (db_admin_user_each(app->db, user_row, &l) != SQLITE_OK || l.r != DB_OK) {
 		cJSON_Delete(root);
-		json_error_status(req, 500);
+		json_error_status(req, l.r == DB_BUSY ? 503 : 500);
 		return;
 	}
 	json_send(req, 200, root);
+}
+
+/* "categories": [ids] into in; false (the field refused) when it is not an
+ * array of whole numbers >= 1. */
+static bool take_categories(struct http_req *req, const cJSON *doc, struct admin_user_input *in)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "categories");
+	if (!c)
+		return true;
+	if (!cJSON_IsArray(c))
+		return false;
+	int n = cJSON_GetArraySize(c);
+	long long *ids = arena_calloc(req->arena, n > 0 ? (size_t)n : 1, sizeof *ids);
+	size_t k = 0;
+	for (const cJSON *v = c->child; v; v = v->next) {
+		/* A whole number in range before any cast, as for ids elsewhere. */
+		if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9e15 ||
+		    v->valuedouble != (double)(long long)v->valuedouble)
+			return false;
+		ids[k++] = (long long)v->valuedouble;
+	}
+	in->set_categories = true;
+	in->categories = ids;
+	in->ncategories = k;
+	return true;
 }
 
 static void user_save(struct app *app, struct http_req *req, long long id)
@@ -77,6 +119,8 @@ static void user_save(struct app *app, struct http_req *req, long long id)
 		bad = "disabled";
 	else if (d)
 		in.disabled = cJSON_IsTrue(d);
+	if (!bad && !take_categories(req, doc, &in))
+		bad = "categories";
 	struct article_error err = {0};
 	long long new_id = 0;
 	int status = bad ? (err.field = bad, err.message = "wrong type", 422)

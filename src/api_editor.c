@@ -1,5 +1,7 @@
 /* The editors' JSON API: create, update, publish/schedule/unpublish,
- * delete and list articles. */
+ * delete and list articles, and the review steps (submit, approve, send
+ * back). Who may do what is article_may's decision (article_rights.h);
+ * these handlers only translate. */
 #include "api.h"
 #include "article.h"
 #include "json.h"
@@ -48,7 +50,59 @@ static cJSON *editor_json(struct http_req *req, const struct db_editor_article *
 	cJSON_AddStringToObject(o, "updated_at", json_time(req->arena, a->updated_at));
 	cJSON_AddStringToObject(o, "updated_by", a->updated_by ? a->updated_by : "");
 	cJSON_AddStringToObject(o, "url", arena_printf(req->arena, "%s/a/%lld", http_base_url(req), a->id));
+	cJSON_AddNumberToObject(o, "version", (double)a->version);
+	cJSON_AddStringToObject(o, "created_by", a->created_by_name ? a->created_by_name : "");
+	if (a->review_action && *a->review_action) {
+		cJSON *r = cJSON_AddObjectToObject(o, "review");
+		cJSON_AddStringToObject(r, "action", a->review_action);
+		cJSON_AddStringToObject(r, "comment", a->review_comment);
+		cJSON_AddStringToObject(r, "by", a->review_by);
+		cJSON_AddStringToObject(r, "at", json_time(req->arena, a->review_at));
+	} else {
+		cJSON_AddNullToObject(o, "review");
+	}
 	return o;
+}
+
+/* A 403 of article_may / article_save: the reason, and the field it is
+ * about, for the client to show. */
+static void forbidden(struct http_req *req, const struct article_error *err)
+{
+	json_error(req, 403, "forbidden", err->message ? err->message : "not allowed", err->field);
+}
+
+/* A refused stale save (409): the current version and the article as it
+ * is stored now, so the client can merge and send again. */
+static void conflict(struct http_req *req, const struct article_error *err,
+		     const struct db_editor_article *current)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *e = cJSON_AddObjectToObject(o, "error");
+	cJSON_AddStringToObject(e, "code", "conflict");
+	cJSON_AddStringToObject(e, "message", err->message ? err->message : "conflict");
+	if (err->field) {
+		cJSON *f = cJSON_AddArrayToObject(e, "fields");
+		cJSON_AddItemToArray(f, cJSON_CreateString(err->field));
+	}
+	cJSON_AddNumberToObject(o, "current_version", (double)current->version);
+	cJSON_AddItemToObject(o, "article", editor_json(req, current));
+	json_send(req, 409, o);
+}
+
+/* Answers an article_save / article_step status. */
+static void answer(struct http_req *req, int status, const struct article_error *err,
+		   const struct db_editor_article *out)
+{
+	if (status == 200 || status == 201)
+		json_send(req, status, editor_json(req, out));
+	else if (status == 422)
+		json_error(req, 422, "invalid", err->message, err->field);
+	else if (status == 403)
+		forbidden(req, err);
+	else if (status == 409)
+		conflict(req, err, out);
+	else
+		json_error_status(req, status);
 }
 
 /* Reads a string member into dst and has; returns false (field refused) when
@@ -70,7 +124,8 @@ static const char *parse_input(const cJSON *doc, struct article_input *in)
 {
 	memset(in, 0, sizeof *in);
 	static const char *const known[] = {"title", "category", "summary", "body_markdown",
-		"source", "author", "status", "published_at", "pinned", "cover_media_id"};
+		"source", "author", "status", "published_at", "pinned", "cover_media_id", "version",
+		"comment"};
 	for (const cJSON *m = doc->child; m; m = m->next) {
 		bool ok = false;
 		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -116,6 +171,17 @@ static const char *parse_input(const cJSON *doc, struct article_input *in)
 		else if (!cJSON_IsNull(c))
 			return "cover_media_id";
 	}
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "version");
+	if (v) {
+		if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9e15 ||
+		    v->valuedouble != (double)(long long)v->valuedouble)
+			return "version";
+		in->has_version = true;
+		in->version = (long long)v->valuedouble;
+	}
+	bool has_comment = false;
+	if (!take_string(doc, "comment", &in->comment, &has_comment))
+		return "comment";
 	return NULL;
 }
 
@@ -139,12 +205,7 @@ static void save(struct app *app, struct http_req *req, long long id)
 	struct db_editor_article out;
 	struct article_error err = {0};
 	int status = article_save(app, req, id, &in, &out, &err);
-	if (status == 422)
-		json_error(req, 422, "invalid", err.message, err.field);
-	else if (status == 200 || status == 201)
-		json_send(req, status, editor_json(req, &out));
-	else
-		json_error_status(req, status);
+	answer(req, status, &err, &out);
 	cJSON_Delete(doc); /* after the answer: in's strings point into it */
 }
 
@@ -160,9 +221,12 @@ void api_article_update(struct app *app, struct http_req *req)
 
 void api_article_delete(struct app *app, struct http_req *req)
 {
-	int status = article_delete(app, req, req->arg_id);
+	struct article_error err = {0};
+	int status = article_delete(app, req, req->arg_id, &err.message);
 	if (status == 204)
 		req->status = 204;
+	else if (status == 403)
+		forbidden(req, &err);
 	else
 		json_error_status(req, status);
 }
@@ -171,8 +235,17 @@ void api_editor_article(struct app *app, struct http_req *req)
 {
 	struct db_editor_article a;
 	enum db_result r = db_editor_article(app->db, req->arg_id, req->arena, &a);
-	if (r != DB_OK)
+	if (r != DB_OK) {
 		json_error_status(req, r == DB_NOTFOUND ? 404 : r == DB_BUSY ? 503 : 500);
+		return;
+	}
+	struct article_subject s = {a.category_id, a.created_by, a.status};
+	struct article_error err = {0};
+	int status = article_may(app, app->db, req->user, &s, ARTICLE_VIEW, &err.message, &err.field);
+	if (status == 403)
+		forbidden(req, &err);
+	else if (status)
+		json_error_status(req, status);
 	else
 		json_send(req, 200, editor_json(req, &a));
 }
@@ -193,7 +266,16 @@ void api_editor_articles(struct app *app, struct http_req *req)
 	/* mine=1: the articles this editor created ("my drafts" with status=draft) */
 	struct db_editor_filter filter = {.status = sf ? sf->text : NULL,
 					  .created_by = mf && mf->num ? req->user->id : 0};
-	enum db_result r = db_editor_list(app->db, &filter, (int)per_page,
+	/* status=in_review is the review queue: newest submission first. */
+	filter.by_submission = filter.status && !strcmp(filter.status, "in_review");
+	struct article_rights rights;
+	enum db_result r = article_rights_load(app, app->db, req->user, req->arena, &rights);
+	if (r != DB_OK) {
+		json_error_status(req, r == DB_BUSY ? 503 : 500);
+		return;
+	}
+	filter.categories = article_rights_json(&rights, req->arena);
+	r = db_editor_list(app->db, &filter, (int)per_page,
 					  (page - 1) * per_page, req->arena, &items, &n, &total);
 	if (r != DB_OK) {
 		json_error_status(req, r == DB_BUSY ? 503 : 500);
@@ -209,6 +291,54 @@ void api_editor_articles(struct app *app, struct http_req *req)
 	cJSON_AddNumberToObject(root, "per_page", (double)per_page);
 	cJSON_AddNumberToObject(root, "total", (double)total);
 	json_send(req, 200, root);
+}
+
+/* POST /api/articles/{id}/submit|approve|send-back: the body is optional
+ * (none, or a JSON object with version, published_at for approve, comment
+ * for send-back); the same fields as a PATCH, the others refused. */
+static void step(struct app *app, struct http_req *req, enum article_step which)
+{
+	cJSON *doc = NULL;
+	const char *cl = http_env(req, "CONTENT_LENGTH");
+	if (cl && *cl && strcmp(cl, "0") && json_read_body(req, ARTICLE_BODY_BYTES, &doc))
+		return;
+	struct article_input in;
+	memset(&in, 0, sizeof in);
+	const char *bad = doc ? parse_input(doc, &in) : NULL;
+	if (!bad && (in.has_title || in.has_category || in.has_summary || in.has_body ||
+		     in.has_source || in.has_author || in.has_status || in.has_pinned ||
+		     in.has_cover || (in.has_published_at && which != ARTICLE_STEP_APPROVE))) {
+		/* A step changes the status only; edits go through PATCH. */
+		for (const cJSON *m = doc->child; m && !bad; m = m->next)
+			if (strcmp(m->string, "version") && strcmp(m->string, "comment") &&
+			    (strcmp(m->string, "published_at") || which != ARTICLE_STEP_APPROVE))
+				bad = m->string;
+	}
+	if (bad) {
+		json_error(req, 422, "invalid", "a field has the wrong type or is unknown", bad);
+		cJSON_Delete(doc);
+		return;
+	}
+	struct db_editor_article out;
+	struct article_error err = {0};
+	int status = article_step(app, req, req->arg_id, which, &in, &out, &err);
+	answer(req, status, &err, &out);
+	cJSON_Delete(doc);
+}
+
+void api_article_submit(struct app *app, struct http_req *req)
+{
+	step(app, req, ARTICLE_STEP_SUBMIT);
+}
+
+void api_article_approve(struct app *app, struct http_req *req)
+{
+	step(app, req, ARTICLE_STEP_APPROVE);
+}
+
+void api_article_send_back(struct app *app, struct http_req *req)
+{
+	step(app, req, ARTICLE_STEP_SEND_BACK);
 }
 
 void api_preview(struct app *app, struct http_req *req)

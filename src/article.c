@@ -1,7 +1,9 @@
 /* Validating and saving articles. */
 #include "article.h"
+#include "auth.h"
 #include "db_auth.h"
 #include "db_revision.h"
+#include "db_workflow.h"
 #include "md.h"
 #include "valid.h"
 
@@ -74,7 +76,7 @@ static int merge(struct db *w, const struct article_input *in, struct db_editor_
 	if (in->has_status) {
 		if (!valid_status(in->status))
 			return refuse(err, "status",
-				      "status must be draft, scheduled, published or archived");
+				      "status must be draft, in_review, scheduled, published or archived");
 		/* Publishing without a time means now; publishing again keeps the
 		 * first time unless a new one is given. */
 		if (!strcmp(in->status, "published") && strcmp(a->status, "published") &&
@@ -91,20 +93,158 @@ static int merge(struct db *w, const struct article_input *in, struct db_editor_
 	return 0;
 }
 
-/* The audit action of a save: what an editor would call it. */
-static const char *action_of(long long id, const char *before, const char *after)
+/* What a save does to the article's status, and who may do it. */
+struct step {
+	enum article_action act; /* the right it needs besides the category */
+	const char *review;      /* the review step it records, or NULL */
+	const char *audit;       /* its audit action */
+};
+
+/* Classifies a save from status before (NULL: a new article) to after.
+ * Returns 0, 409 (a step the article's status does not allow) or 422 (a
+ * send-back without its comment). */
+static int step_of(const char *before, const char *after, const struct article_input *in,
+		   struct step *s, struct article_error *err)
 {
-	if (!id)
-		return "article.create";
-	if (!strcmp(before, after))
-		return "article.update";
-	if (!strcmp(after, "published"))
-		return "article.publish";
-	if (!strcmp(after, "scheduled"))
-		return "article.schedule";
-	if (!strcmp(after, "archived"))
-		return "article.archive";
-	return "article.unpublish";
+	bool was_review = before && !strcmp(before, "in_review");
+	memset(s, 0, sizeof *s);
+	if (!before) {
+		s->act = !strcmp(after, "draft") ? ARTICLE_CREATE
+			 : !strcmp(after, "in_review") ? ARTICLE_SUBMIT
+						      : ARTICLE_PUBLISH;
+		s->review = s->act == ARTICLE_SUBMIT ? "submit" : NULL;
+		s->audit = "article.create";
+		return 0;
+	}
+	if (!strcmp(before, after)) {
+		s->act = ARTICLE_EDIT;
+		s->audit = "article.update";
+		return 0;
+	}
+	if (!strcmp(after, "in_review")) {
+		if (strcmp(before, "draft")) {
+			err->field = "status";
+			err->message = "only a draft can be submitted for review";
+			return 409;
+		}
+		*s = (struct step){ARTICLE_SUBMIT, "submit", "article.submit"};
+		return 0;
+	}
+	if (was_review && (!strcmp(after, "published") || !strcmp(after, "scheduled"))) {
+		*s = (struct step){ARTICLE_REVIEW, "approve", "article.approve"};
+		return 0;
+	}
+	if (was_review && !strcmp(after, "draft")) {
+		/* Why required: the author must learn what to change. */
+		if (!in->comment || !valid_text(in->comment, ARTICLE_COMMENT_MAX) ||
+		    !in->comment[strspn(in->comment, " \t\r\n")])
+			return refuse(err, "comment",
+				      "sending back needs a comment for the author (at most 2000 "
+				      "characters)");
+		*s = (struct step){ARTICLE_REVIEW, "send_back", "article.send_back"};
+		return 0;
+	}
+	s->act = ARTICLE_PUBLISH;
+	s->audit = !strcmp(after, "published")   ? "article.publish"
+		   : !strcmp(after, "scheduled") ? "article.schedule"
+		   : !strcmp(after, "archived")  ? "article.archive"
+						 : "article.unpublish";
+	return 0;
+}
+
+/* article_may for the request's user, its refusal copied into err. */
+static int may(struct app *app, struct db *w, struct http_req *req,
+	       const struct article_subject *s, enum article_action act, struct article_error *err)
+{
+	const char *why, *field;
+	int status = article_may(app, w, req->user, s, act, &why, &field);
+	if (status == 403) {
+		err->field = field;
+		err->message = why;
+	}
+	return status;
+}
+
+/* Everything a save checks before it writes: the rights, the version, the
+ * expected status, the fields and the step. Returns 0 or the status. */
+static int check(struct app *app, struct db *w, struct http_req *req, long long id,
+		 const struct article_input *in, struct db_editor_article *a, long long now,
+		 struct step *st, struct article_error *err)
+{
+	const char *before = id ? a->status : NULL;
+	struct article_subject stored = {a->category_id, id ? a->created_by : req->user->id, before};
+	long long stored_category = a->category_id;
+	int status = id ? may(app, w, req, &stored, ARTICLE_VIEW, err) : 0;
+	if (status)
+		return status;
+	/* Why: a save made from an older copy would silently undo what
+	 * someone else saved since; refuse it and show both texts instead. */
+	if (id && in->has_version && in->version != a->version) {
+		err->field = "version";
+		err->message = "the article was changed by someone else since this copy was loaded";
+		return 409;
+	}
+	/* A review step by someone who may not review at all is refused for
+	 * that, whatever the article's status. */
+	if (id && in->expect_status && !strcmp(in->expect_status, "in_review") &&
+	    (status = may(app, w, req, &stored, ARTICLE_REVIEW, err)))
+		return status;
+	if (id && in->expect_status && strcmp(before, in->expect_status)) {
+		err->field = "status";
+		err->message = !strcmp(in->expect_status, "draft")
+				       ? "only a draft can be submitted for review"
+				       : "the article is not in review";
+		return 409;
+	}
+	if (in->comment && !valid_text(in->comment, ARTICLE_COMMENT_MAX))
+		return refuse(err, "comment", "a comment must be valid text of at most 2000 characters");
+	status = merge(w, in, a, now, err);
+	if (status)
+		return status;
+	if (!id || a->category_id != stored_category) {
+		struct article_subject target = {a->category_id, req->user->id, NULL};
+		status = may(app, w, req, &target, ARTICLE_CREATE, err);
+		if (status)
+			return status;
+	}
+	status = step_of(before, a->status, in, st, err);
+	if (status)
+		return status;
+	/* Authors: the step's right (their own draft only) and, whatever the
+	 * step, the right to change this article at all. */
+	status = may(app, w, req, &stored, st->act, err);
+	if (!status && id && st->act != ARTICLE_EDIT)
+		status = may(app, w, req, &stored, ARTICLE_EDIT, err);
+	return status;
+}
+
+/* Stores a checked save: row, revision, review step, audit. */
+static enum db_result store(struct db *w, struct http_req *req, long long id,
+			    struct db_editor_article *a, long long version, const struct step *st,
+			    const struct article_input *in, long long now)
+{
+	const struct auth_user *u = req->user;
+	enum db_result r = id ? db_editor_update(w, a, version, u->id, now)
+			      : db_editor_insert(w, a, u->id, now);
+	if (r == DB_OK)
+		r = db_editor_revision(w, a->id, u->id, now);
+	if (r == DB_OK)
+		r = db_revision_prune(w, a->id, 0, now); /* keep: the revisions_keep setting */
+	if (r == DB_OK)
+		r = db_auth_audit(w, u->id, u->username, st->audit, "article", a->id, a->title,
+				  req->remote_addr, now);
+	if (r == DB_OK && st->review) {
+		bool approve = !strcmp(st->review, "approve");
+		r = db_workflow_review_add(w, a->id, u->id, u->username, st->review,
+					   in->comment ? in->comment : "",
+					   approve ? a->published_at : -1, now);
+		/* A new article submitted at once: its creation is audited
+		 * above, its submission here. */
+		if (r == DB_OK && !id)
+			r = db_auth_audit(w, u->id, u->username, "article.submit", "article", a->id,
+					  a->title, req->remote_addr, now);
+	}
+	return r;
 }
 
 int article_save(struct app *app, struct http_req *req, long long id,
@@ -121,8 +261,9 @@ int article_save(struct app *app, struct http_req *req, long long id,
 	out->summary = out->body_md = out->source = out->author = "";
 	out->status = "draft";
 	enum db_result r = id ? db_editor_article(w, id, req->arena, out) : DB_OK;
-	const char *before = out->status;
-	int status = r == DB_OK ? merge(w, in, out, now, err) : status_of(r);
+	long long version = out->version;
+	struct step st;
+	int status = r == DB_OK ? check(app, w, req, id, in, out, now, &st, err) : status_of(r);
 
 	struct buf html = BUF_INIT;
 	if (status == 0 && md_render(out->body_md, strlen(out->body_md), &html) != 0)
@@ -131,22 +272,24 @@ int article_save(struct app *app, struct http_req *req, long long id,
 	buf_free(&html);
 
 	if (status == 0) {
-		r = id ? db_editor_update(w, out, req->user->id, now)
-		       : db_editor_insert(w, out, req->user->id, now);
-		if (r == DB_OK)
-			r = db_editor_revision(w, out->id, req->user->id, now);
-		if (r == DB_OK)
-			r = db_revision_prune(w, out->id, 0, now); /* keep: the revisions_keep setting */
-		const char *action = action_of(id, before, out->status);
-		if (r == DB_OK)
-			r = db_auth_audit(w, req->user->id, req->user->username, action, "article",
-					  out->id, out->title, req->remote_addr, now);
-		if (r == DB_OK && db_commit(w) != SQLITE_OK)
-			r = DB_BUSY;
-		status = r == DB_OK ? (id ? 200 : 201) : status_of(r);
+		r = store(w, req, id, out, version, &st, in, now);
+		if (r == DB_NOTFOUND && id) {
+			/* The row is there (read above in this transaction) but
+			 * its version moved: the same conflict as above. */
+			err->field = "version";
+			err->message = "the article was changed by someone else since this copy was loaded";
+			status = 409;
+		} else {
+			if (r == DB_OK && db_commit(w) != SQLITE_OK)
+				r = DB_BUSY;
+			status = r == DB_OK ? (id ? 200 : 201) : status_of(r);
+		}
 	}
 	if (status != 200 && status != 201) {
 		db_rollback(w);
+		/* A conflict answers with what is stored now, for the merge. */
+		if (status == 409 && db_editor_article(app->db, id, req->arena, out) != DB_OK)
+			status = 500;
 		return status;
 	}
 	/* Re-read what was stored: the answer shows the truth of the row. */
@@ -154,7 +297,38 @@ int article_save(struct app *app, struct http_req *req, long long id,
 	return r == DB_OK ? status : status_of(r);
 }
 
-int article_delete(struct app *app, struct http_req *req, long long id)
+int article_step(struct app *app, struct http_req *req, long long id, enum article_step step,
+		 const struct article_input *in, struct db_editor_article *out,
+		 struct article_error *err)
+{
+	struct article_input s;
+	memset(&s, 0, sizeof s);
+	s.has_version = in->has_version;
+	s.version = in->version;
+	s.comment = in->comment;
+	s.has_status = true;
+	switch (step) {
+	case ARTICLE_STEP_SUBMIT:
+		s.status = "in_review";
+		s.expect_status = "draft";
+		break;
+	case ARTICLE_STEP_APPROVE:
+		s.expect_status = "in_review";
+		s.has_published_at = in->has_published_at && !in->published_at_null;
+		s.published_at = in->published_at;
+		/* A time to come schedules it; none (or a past one) publishes. */
+		s.status = s.has_published_at && s.published_at > (long long)time(NULL) ? "scheduled"
+											: "published";
+		break;
+	case ARTICLE_STEP_SEND_BACK:
+		s.status = "draft";
+		s.expect_status = "in_review";
+		break;
+	}
+	return article_save(app, req, id, &s, out, err);
+}
+
+int article_delete(struct app *app, struct http_req *req, long long id, const char **why)
 {
 	struct db *w = app_writer(app);
 	if (!w)
@@ -162,15 +336,55 @@ int article_delete(struct app *app, struct http_req *req, long long id)
 	long long now = (long long)time(NULL);
 	if (db_begin_write(w) != SQLITE_OK)
 		return 503;
-	enum db_result r = db_editor_delete(w, id, req->user->id, now);
-	if (r == DB_OK)
-		r = db_auth_audit(w, req->user->id, req->user->username, "article.delete", "article",
-				  id, "", req->remote_addr, now);
-	if (r == DB_OK && db_commit(w) != SQLITE_OK)
-		r = DB_BUSY;
-	if (r != DB_OK) {
+	struct db_editor_article a;
+	enum db_result r = db_editor_article(w, id, req->arena, &a);
+	int status = r == DB_OK ? 0 : status_of(r);
+	const char *field;
+	struct article_subject s = {a.category_id, a.created_by, a.status};
+	if (!status)
+		status = article_may(app, w, req->user, &s, ARTICLE_VIEW, why, &field);
+	if (!status)
+		status = article_may(app, w, req->user, &s, ARTICLE_DELETE, why, &field);
+	if (!status) {
+		r = db_editor_delete(w, id, req->user->id, now);
+		if (r == DB_OK)
+			r = db_auth_audit(w, req->user->id, req->user->username, "article.delete",
+					  "article", id, "", req->remote_addr, now);
+		if (r == DB_OK && db_commit(w) != SQLITE_OK)
+			r = DB_BUSY;
+		status = r == DB_OK ? 0 : status_of(r);
+	}
+	if (status) {
 		db_rollback(w);
-		return status_of(r);
+		return status;
+	}
+	return 204;
+}
+
+int article_lock(struct app *app, struct http_req *req, long long id)
+{
+	struct db *w = app_writer(app);
+	if (!w)
+		return 500;
+	long long now = (long long)time(NULL);
+	if (db_begin_write(w) != SQLITE_OK)
+		return 503;
+	struct db_editor_article a;
+	enum db_result r = db_editor_article(w, id, req->arena, &a);
+	int status = r == DB_OK ? 0 : status_of(r);
+	const char *why, *field;
+	struct article_subject s = {a.category_id, a.created_by, a.status};
+	if (!status)
+		status = article_may(app, w, req->user, &s, ARTICLE_VIEW, &why, &field);
+	if (!status) {
+		r = db_workflow_lock_touch(w, id, req->user->id, now, ARTICLE_LOCK_FRESH);
+		if (r == DB_OK && db_commit(w) != SQLITE_OK)
+			r = DB_BUSY;
+		status = r == DB_OK ? 0 : status_of(r);
+	}
+	if (status) {
+		db_rollback(w);
+		return status;
 	}
 	return 204;
 }

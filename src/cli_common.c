@@ -23,8 +23,8 @@ const struct cli_command cli_commands[] = {
 	 "  --status   list every migration as applied, pending, changed or unknown\n"
 	 "             (exit 1 when a changed or unknown one is listed)\n"},
 	{"user", cli_cmd_user, "add, change, disable, enable and list editors and admins",
-	 "usage: gazette user add NAME --role editor|admin [--display-name TEXT] "
-	 "[--password-stdin]\n"
+	 "usage: gazette user add NAME --role author|editor|admin [--display-name TEXT] "
+	 "[--categories SLUG,...] [--password-stdin]\n"
 	 "       gazette user passwd NAME [--password-stdin]\n"
 	 "       gazette user disable NAME\n"
 	 "       gazette user enable NAME\n"
@@ -32,7 +32,10 @@ const struct cli_command cli_commands[] = {
 	 "\n"
 	 "Passwords are asked twice on the terminal, or read as one line from\n"
 	 "standard input with --password-stdin; they need 12 to 1024 bytes of UTF-8\n"
-	 "text and at least 12 characters. passwd and disable end the user's sessions.\n"},
+	 "text and at least 12 characters. passwd and disable end the user's sessions.\n"
+	 "An author writes and submits articles for review; editors also publish.\n"
+	 "--categories limits an author or editor to those categories (a top-level\n"
+	 "one includes its subcategories); without it they may work in all.\n"},
 	{"category", cli_cmd_category, "add and list categories",
 	 "usage: gazette category add SLUG NAME [--parent SLUG] [--position N]\n"
 	 "       gazette category list\n"

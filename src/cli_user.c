@@ -2,6 +2,8 @@
 #include "auth_password.h"
 #include "cli.h"
 #include "db_admin.h"
+#include "db_editor.h"
+#include "db_workflow.h"
 #include "valid.h"
 
 #include <errno.h>
@@ -10,7 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-enum { DISPLAY_NAME_MAX = 100 };
+enum { DISPLAY_NAME_MAX = 100, CATEGORIES_MAX = 64 };
 
 /* A password as typed, wiped by whoever filled it. One byte more than
  * allowed, so an overlong one can be recognised. */
@@ -180,21 +182,55 @@ static int find_user(struct cli *c, struct db *db, const char *cmd, const char *
 	return CLI_FAIL;
 }
 
+/* The ids of --categories SLUG,SLUG,... (in the database db) into ids;
+ * returns an exit code, with the error said. */
+static int category_ids(struct cli *c, struct db *db, const char *list, long long *ids, size_t *n)
+{
+	*n = 0;
+	const char *p = list;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char slug[80];
+		if (len == 0 || len >= sizeof slug || *n == CATEGORIES_MAX) {
+			cli_error(c, "user add: --categories takes up to %d category slugs "
+			             "separated by commas",
+			          CATEGORIES_MAX);
+			return CLI_FAIL;
+		}
+		memcpy(slug, p, len);
+		slug[len] = '\0';
+		enum db_result r = valid_slug(slug) ? db_editor_category(db, slug, &ids[*n])
+		                                    : DB_NOTFOUND;
+		if (r == DB_NOTFOUND) {
+			cli_error(c, "user add: no category '%s'", slug);
+			return CLI_FAIL;
+		}
+		if (r != DB_OK) {
+			cli_db_error(c, db, "user add");
+			return CLI_FAIL;
+		}
+		(*n)++;
+		p += len + (p[len] == ',');
+	}
+	return CLI_OK;
+}
+
 static int user_add(struct cli *c, int argc, char **argv)
 {
-	const char *name, *role = NULL, *display = "";
+	const char *name, *role = NULL, *display = "", *cats = NULL;
 	bool from_stdin = false;
 	const struct cli_opt opts[] = {{"--role", &role, NULL},
 	                               {"--display-name", &display, NULL},
+	                               {"--categories", &cats, NULL},
 	                               {"--password-stdin", NULL, &from_stdin},
 	                               {NULL, NULL, NULL}};
 	int ret = name_arg(c, "user add", argc, argv, opts, &name);
 	if (ret)
 		return ret;
 	if (!role)
-		return cli_usage(c, "user add", "missing --role editor|admin");
+		return cli_usage(c, "user add", "missing --role author|editor|admin");
 	if (!valid_role(role)) {
-		cli_error(c, "user add: role must be editor or admin, not '%s'", role);
+		cli_error(c, "user add: role must be author, editor or admin, not '%s'", role);
 		return CLI_FAIL;
 	}
 	if (!valid_line(display, DISPLAY_NAME_MAX)) {
@@ -207,8 +243,13 @@ static int user_add(struct cli *c, int argc, char **argv)
 	struct db *db = cli_open(c, 0, true);
 	if (!db)
 		return CLI_FAIL;
-	long long id;
+	long long id, cat_ids[CATEGORIES_MAX];
+	size_t ncats = 0;
 	char hash[crypto_pwhash_STRBYTES];
+	if (cats && category_ids(c, db, cats, cat_ids, &ncats) != CLI_OK) {
+		db_close(db);
+		return CLI_FAIL;
+	}
 	int rc = db_admin_user_find(db, name, &id);
 	if (rc == SQLITE_ROW) {
 		cli_error(c, "user add: user '%s' already exists", name);
@@ -231,8 +272,9 @@ static int user_add(struct cli *c, int argc, char **argv)
 		cli_error(c, "user add: user '%s' already exists", name);
 		goto out;
 	}
-	if (rc != SQLITE_OK || cli_audit(c, db, "user.add", "user", id, role) != SQLITE_OK ||
-	    db_commit(db) != SQLITE_OK)
+	/* The category rights in the same transaction: no user half made. */
+	if (rc != SQLITE_OK || (ncats && db_workflow_rights_set(db, id, cat_ids, ncats) != DB_OK) ||
+	    cli_audit(c, db, "user.add", "user", id, role) != SQLITE_OK || db_commit(db) != SQLITE_OK)
 		goto dberr;
 	fprintf(c->out, "added %s %s\n", role, name);
 	ret = CLI_OK;

@@ -33,9 +33,15 @@ enum db_result db_editor_media(struct db *db, long long id)
 	"SELECT a.id, a.category_id, coalesce(a.cover_media_id, 0), a.published_at, "      \
 	"a.pinned, a.created_at, a.updated_at, coalesce(v.views, 0), a.title, a.summary, " \
 	"a.body_md, a.body_html, a.source, a.author, a.status, c.slug, c.name, "            \
-	"coalesce(u.username, '') FROM articles a JOIN categories c ON c.id = a.category_id " \
+	"coalesce(u.username, ''), a.version, coalesce(a.created_by, 0), "                   \
+	"coalesce(cu.username, ''), coalesce(r.action, ''), coalesce(r.comment, ''), "        \
+	"coalesce(r.username, ''), coalesce(r.at, 0) "                                      \
+	"FROM articles a JOIN categories c ON c.id = a.category_id "                        \
 	"LEFT JOIN article_views v ON v.article_id = a.id "                                \
-	"LEFT JOIN users u ON u.id = a.updated_by "
+	"LEFT JOIN users u ON u.id = a.updated_by "                                        \
+	"LEFT JOIN users cu ON cu.id = a.created_by "                                      \
+	"LEFT JOIN article_reviews r ON r.id = (SELECT max(id) FROM article_reviews "      \
+	"WHERE article_id = a.id) "
 
 static void read_row(sqlite3_stmt *st, struct arena *a, struct db_editor_article *o, bool full)
 {
@@ -59,6 +65,13 @@ static void read_row(sqlite3_stmt *st, struct arena *a, struct db_editor_article
 	o->category_slug = arena_strdup(a, db_text(st, 15));
 	o->category_name = arena_strdup(a, db_text(st, 16));
 	o->updated_by = arena_strdup(a, db_text(st, 17));
+	o->version = sqlite3_column_int64(st, 18);
+	o->created_by = sqlite3_column_int64(st, 19);
+	o->created_by_name = arena_strdup(a, db_text(st, 20));
+	o->review_action = arena_strdup(a, db_text(st, 21));
+	o->review_comment = arena_strdup(a, db_text(st, 22));
+	o->review_by = arena_strdup(a, db_text(st, 23));
+	o->review_at = sqlite3_column_int64(st, 24);
 }
 
 enum db_result db_editor_article(struct db *db, long long id, struct arena *a,
@@ -122,20 +135,26 @@ enum db_result db_editor_insert(struct db *db, struct db_editor_article *a, long
 }
 
 enum db_result db_editor_update(struct db *db, const struct db_editor_article *a,
-				long long user_id, long long now)
+				long long expect_version, long long user_id, long long now)
 {
+	/* The version test and the increment are one statement, so no save
+	 * can slip in between the check and the write. */
 	sqlite3_stmt *st = db_stmt(db,
 		"UPDATE articles SET category_id = ?1, title = ?2, summary = ?3, body_md = ?4, "
 		"body_html = ?5, source = ?6, author = ?7, cover_media_id = ?8, status = ?9, "
-		"published_at = ?10, pinned = ?11, updated_at = ?12, updated_by = ?13 "
-		"WHERE id = ?14 AND deleted_at IS NULL");
+		"published_at = ?10, pinned = ?11, updated_at = ?12, updated_by = ?13, "
+		"version = version + 1 WHERE id = ?14 AND deleted_at IS NULL AND version = ?15");
 	if (!st)
 		return DB_ERROR;
 	bind_fields(st, a);
 	sqlite3_bind_int64(st, 12, now);
 	sqlite3_bind_int64(st, 13, user_id);
 	sqlite3_bind_int64(st, 14, a->id);
-	return db_run(db, st);
+	sqlite3_bind_int64(st, 15, expect_version);
+	enum db_result r = db_run(db, st);
+	if (r == DB_OK && sqlite3_changes(db->h) == 0)
+		return DB_NOTFOUND;
+	return r;
 }
 
 enum db_result db_editor_revision(struct db *db, long long id, long long user_id, long long now)
@@ -168,10 +187,12 @@ enum db_result db_editor_delete(struct db *db, long long id, long long user_id, 
 	return r;
 }
 
+/* ?7: the categories the user may see (a JSON array of ids) or NULL. */
 #define EDITOR_FILTER                                                                      \
 	"WHERE a.deleted_at IS NULL AND (?1 IS NULL OR a.status = ?1) AND (?4 = 0 OR "      \
 	"a.category_id = ?4 OR a.section_id = ?4) AND (?5 IS NULL OR instr(lower(a.title), " \
-	"lower(?5)) > 0) AND (?6 = 0 OR a.created_by = ?6) "
+	"lower(?5)) > 0) AND (?6 = 0 OR a.created_by = ?6) AND (?7 IS NULL OR "              \
+	"a.category_id IN (SELECT value FROM json_each(?7))) "
 
 static void bind_filter(sqlite3_stmt *st, const struct db_editor_filter *f)
 {
@@ -181,6 +202,8 @@ static void bind_filter(sqlite3_stmt *st, const struct db_editor_filter *f)
 	if (f->title && *f->title)
 		sqlite3_bind_text(st, 5, f->title, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, f->created_by);
+	if (f->categories)
+		sqlite3_bind_text(st, 7, f->categories, -1, SQLITE_STATIC);
 }
 
 enum db_result db_editor_list(struct db *db, const struct db_editor_filter *f, int limit,
@@ -198,8 +221,14 @@ enum db_result db_editor_list(struct db *db, const struct db_editor_filter *f, i
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return db_fail(db, rc);
-	st = db_stmt(db, EDITOR_COLUMNS EDITOR_FILTER
-			 "ORDER BY a.updated_at DESC, a.id DESC LIMIT ?2 OFFSET ?3");
+	/* The queue's order: the latest submission of each article. */
+	st = f->by_submission
+		     ? db_stmt(db, EDITOR_COLUMNS EDITOR_FILTER
+			       "ORDER BY (SELECT max(s.at) FROM article_reviews s WHERE "
+			       "s.article_id = a.id AND s.action = 'submit') DESC, a.id DESC "
+			       "LIMIT ?2 OFFSET ?3")
+		     : db_stmt(db, EDITOR_COLUMNS EDITOR_FILTER
+			       "ORDER BY a.updated_at DESC, a.id DESC LIMIT ?2 OFFSET ?3");
 	if (!st)
 		return DB_ERROR;
 	bind_filter(st, f);

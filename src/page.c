@@ -31,6 +31,7 @@ cJSON *page_data(struct app *app, struct http_req *req)
 		cJSON_AddStringToObject(u, "username", req->user->username);
 		cJSON_AddStringToObject(u, "role", req->user->role);
 		cJSON_AddBoolToObject(u, "admin", !strcmp(req->user->role, "admin"));
+		page_editor_nav(app, req, u); /* the review queue's link and badge */
 		cJSON_AddStringToObject(d, "csrf_token", req->csrf_token);
 	}
 	return d;

@@ -1,11 +1,14 @@
 /* /editor/users (the list and the new-user form) and /editor/users/{id}
- * (display name and role, disable or enable, password reset): admins only,
- * the route table says so. Every change goes through admin_user_save,
- * which validates, writes with an audit entry and revokes sessions. */
+ * (display name and role, the categories the user may work in, disable or
+ * enable, password reset): admins only, the route table says so. Every
+ * change goes through admin_user_save, which validates, writes with an
+ * audit entry and revokes sessions. */
 #include "admin.h"
 #include "db_admin.h"
+#include "db_workflow.h"
 #include "i18n.h"
 #include "page_admin.h"
+#include "valid.h"
 
 #include <string.h>
 
@@ -19,6 +22,7 @@ const struct field_spec page_user_form[] = {
 	{"display_name", FIELD_TEXT, 0, 1000},
 	{"role", FIELD_LINE, 0, 32},
 	{"password", FIELD_TEXT, 0, 1024},
+	{"category", FIELD_LINE, 0, 20},
 	{NULL, 0, 0, 0},
 };
 /* clang-format on */
@@ -71,16 +75,80 @@ static bool load_users(struct app *app, struct http_req *req, struct user_scan *
 
 static const char *role_label(struct app *app, const char *role)
 {
-	return i18n_label(app->lang, strcmp(role, "admin") ? "role_editor" : "role_admin");
+	return i18n_label(app->lang, !strcmp(role, "admin")    ? "role_admin"
+				     : !strcmp(role, "author") ? "role_author"
+							       : "role_editor");
 }
 
 static void role_options(struct app *app, cJSON *parent, const char *chosen)
 {
+	static const char *const roles_by_rank[] = {"author", "editor", "admin"};
 	cJSON *roles = cJSON_AddArrayToObject(parent, "roles");
-	page_admin_option(roles, "editor", i18n_label(app->lang, "role_editor"),
-	                  !strcmp(chosen, "editor"));
-	page_admin_option(roles, "admin", i18n_label(app->lang, "role_admin"),
-	                  !strcmp(chosen, "admin"));
+	for (size_t i = 0; i < 3; i++)
+		page_admin_option(roles, roles_by_rank[i], role_label(app, roles_by_rank[i]),
+		                  !strcmp(chosen, roles_by_rank[i]));
+}
+
+/* The categories section of a user's page: every category with whether
+ * the user may work in it, and a button to allow or remove it (one form
+ * each: the form parser keeps one value per field name, so a list of
+ * checkboxes could not say which were ticked). */
+static bool add_categories(struct app *app, struct http_req *req, cJSON *o, long long user_id,
+                           const char *role)
+{
+	long long *ids;
+	size_t n;
+	enum db_result r = db_workflow_rights(app->db, user_id, req->arena, &ids, &n);
+	if (r != DB_OK) {
+		page_db_error(app, req, r);
+		return false;
+	}
+	cJSON *c = cJSON_AddObjectToObject(o, "rights");
+	cJSON_AddBoolToObject(c, "admin", !strcmp(role, "admin"));
+	cJSON_AddBoolToObject(c, "limited", n > 0);
+	cJSON *list = cJSON_AddArrayToObject(c, "categories");
+	for (size_t i = 0; i < app->ncategories; i++) {
+		const struct db_category *cat = &app->categories[i];
+		bool on = false;
+		for (size_t j = 0; j < n && !on; j++)
+			on = ids[j] == cat->id;
+		cJSON *it = cJSON_CreateObject();
+		cJSON_AddNumberToObject(it, "id", (double)cat->id);
+		cJSON_AddStringToObject(it, "name", cat->name);
+		cJSON_AddBoolToObject(it, "child", cat->parent_id != 0);
+		cJSON_AddBoolToObject(it, "allowed", on);
+		cJSON_AddItemToArray(list, it);
+	}
+	return true;
+}
+
+/* The user's category rights after allowing (add) or removing category
+ * id, into in; 422 with err when id is not a number. */
+static int change_categories(struct app *app, struct http_req *req, long long user_id, bool add,
+                             struct admin_user_input *in, struct article_error *err)
+{
+	long long id;
+	if (!valid_int(http_text(req, "category"), 1, 9007199254740991LL, &id)) {
+		err->field = "categories";
+		err->message = "category must be the id of a category";
+		return 422;
+	}
+	long long *ids;
+	size_t n;
+	enum db_result r = db_workflow_rights(app->db, user_id, req->arena, &ids, &n);
+	if (r != DB_OK)
+		return r == DB_BUSY ? 503 : 500;
+	long long *next = arena_calloc(req->arena, n + 1, sizeof *next);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] != id)
+			next[k++] = ids[i];
+	if (add)
+		next[k++] = id;
+	in->set_categories = true;
+	in->categories = next;
+	in->ncategories = k;
+	return 0;
 }
 
 /* Maps a refused save to what the form shows: a taken name is the
@@ -168,6 +236,10 @@ static void user_page(struct app *app, struct http_req *req, const struct user_v
 	cJSON_AddBoolToObject(o, "disabled", u->disabled);
 	/* Your own account: no disable button and no reset here (see below). */
 	cJSON_AddBoolToObject(o, "self", req->user->id == u->id);
+	if (!add_categories(app, req, o, u->id, u->role)) {
+		cJSON_Delete(d);
+		return;
+	}
 	if (err)
 		add_error(app, d, status, err);
 	page_admin_show(app, req, "editor_user", d, status);
@@ -197,6 +269,11 @@ void page_admin_user(struct app *app, struct http_req *req)
 	if (!strcmp(action, "save")) {
 		in.display_name = http_text(req, "display_name");
 		in.role = http_text(req, "role");
+	} else if (!strcmp(action, "allow_category") || !strcmp(action, "remove_category")) {
+		status = change_categories(app, req, u->id, !strcmp(action, "allow_category"), &in,
+		                           &err);
+	} else if (!strcmp(action, "all_categories")) {
+		in.set_categories = true; /* no rows: every category */
 	} else if (!strcmp(action, "disable") || !strcmp(action, "enable")) {
 		in.disabled = !strcmp(action, "disable");
 	} else if (!strcmp(action, "password")) {

@@ -1,5 +1,7 @@
-/* GET /editor/: the editors' dashboard of every article, with filters by
- * status, category and title, and pages. */
+/* GET /editor/: the editors' dashboard of every article (of the categories
+ * the user may work in), with filters by status, category and title, pages,
+ * each article's views, and the comment of an article sent back. */
+#include "article_rights.h"
 #include "db_editor.h"
 #include "html.h"
 #include "i18n.h"
@@ -42,8 +44,12 @@ void page_editor_home(struct app *app, struct http_req *req)
 
 	struct db_editor_article *items;
 	size_t n;
-	enum db_result r = db_editor_list(app->db, &filter, DASH_PER_PAGE, (page - 1) * DASH_PER_PAGE,
-					  req->arena, &items, &n, &total);
+	struct article_rights rights;
+	enum db_result r = article_rights_load(app, app->db, req->user, req->arena, &rights);
+	filter.categories = article_rights_json(&rights, req->arena);
+	if (r == DB_OK)
+		r = db_editor_list(app->db, &filter, DASH_PER_PAGE, (page - 1) * DASH_PER_PAGE,
+				   req->arena, &items, &n, &total);
 	if (r != DB_OK) {
 		page_db_error(app, req, r);
 		return;
@@ -67,6 +73,12 @@ void page_editor_home(struct app *app, struct http_req *req)
 		cJSON_AddStringToObject(o, "updated", app_local_time(req->arena, items[i].updated_at));
 		cJSON_AddStringToObject(o, "updated_by", items[i].updated_by);
 		cJSON_AddNumberToObject(o, "views", (double)items[i].views);
+		/* Sent back and not resubmitted: the comment for its author. */
+		if (!strcmp(items[i].status, "draft") && !strcmp(items[i].review_action, "send_back")) {
+			cJSON *b = cJSON_AddObjectToObject(o, "sent_back");
+			cJSON_AddStringToObject(b, "by", items[i].review_by);
+			cJSON_AddStringToObject(b, "comment", items[i].review_comment);
+		}
 		cJSON_AddItemToArray(list, o);
 	}
 	cJSON_AddBoolToObject(d, "empty", n == 0);
@@ -76,7 +88,7 @@ void page_editor_home(struct app *app, struct http_req *req)
 	cJSON *f = cJSON_AddObjectToObject(d, "filter");
 	cJSON_AddStringToObject(f, "q", filter.title);
 	cJSON *statuses = cJSON_AddArrayToObject(f, "statuses");
-	static const char *const all[] = {"draft", "scheduled", "published", "archived"};
+	static const char *const all[] = {"draft", "in_review", "scheduled", "published", "archived"};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "value", all[i]);
@@ -87,6 +99,8 @@ void page_editor_home(struct app *app, struct http_req *req)
 	}
 	cJSON *cats = cJSON_AddArrayToObject(f, "categories");
 	for (size_t i = 0; i < app->ncategories; i++) {
+		if (!article_rights_cover(&rights, app->categories[i].id))
+			continue;
 		cJSON *o = page_category_json(&app->categories[i]);
 		cJSON_AddBoolToObject(o, "child", app->categories[i].parent_id != 0);
 		cJSON_AddBoolToObject(o, "selected", app->categories[i].id == filter.category_id);

@@ -45,7 +45,7 @@ static bool load_article(struct app *app, struct http_req *req, long long id,
 {
 	enum db_result r = db_editor_article(app->db, id, req->arena, art);
 	if (r == DB_OK)
-		return true;
+		return page_editor_may_view(app, req, art); /* per-category rights */
 	if (r == DB_NOTFOUND)
 		page_error(app, req, 404);
 	else
@@ -97,6 +97,7 @@ void page_editor_revisions(struct app *app, struct http_req *req)
 	}
 	cJSON_AddNumberToObject(d, "total", (double)total);
 	cJSON_AddBoolToObject(d, "empty", total == 0);
+	page_review_history(app, req, d, art.id); /* submit, approve, send back */
 	cJSON *pager = cJSON_AddObjectToObject(d, "pager");
 	cJSON_AddBoolToObject(pager, "show", last > 1);
 	cJSON_AddNumberToObject(pager, "current", (double)page);

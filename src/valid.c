@@ -202,13 +202,13 @@ bool valid_username(const char *s)
 
 bool valid_role(const char *s)
 {
-	return s && (!strcmp(s, "editor") || !strcmp(s, "admin"));
+	return s && (!strcmp(s, "author") || !strcmp(s, "editor") || !strcmp(s, "admin"));
 }
 
 bool valid_status(const char *s)
 {
-	return s && (!strcmp(s, "draft") || !strcmp(s, "scheduled") || !strcmp(s, "published") ||
-		     !strcmp(s, "archived"));
+	return s && (!strcmp(s, "draft") || !strcmp(s, "in_review") || !strcmp(s, "scheduled") ||
+		     !strcmp(s, "published") || !strcmp(s, "archived"));
 }
 
 bool valid_timezone(const char *s)

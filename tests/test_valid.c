@@ -253,6 +253,8 @@ static void test_names(void)
 
 	CHECK(valid_role("editor"));
 	CHECK(valid_role("admin"));
+	CHECK(valid_role("author"));
+	CHECK(!valid_role("Author"));
 	CHECK(!valid_role("Admin"));
 	CHECK(!valid_role("admin "));
 	CHECK(!valid_role("root"));
@@ -263,6 +265,9 @@ static void test_names(void)
 	CHECK(valid_status("scheduled"));
 	CHECK(valid_status("published"));
 	CHECK(valid_status("archived"));
+	CHECK(valid_status("in_review"));
+	CHECK(!valid_status("in-review"));
+	CHECK(!valid_status("review"));
 	CHECK(!valid_status("deleted"));
 	CHECK(!valid_status("Draft"));
 	CHECK(!valid_status("publishedx"));

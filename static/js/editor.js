@@ -121,6 +121,21 @@ function setupDirtyWarning() {
   });
 }
 
+// The soft lock: while the form stays open, tell the server every minute so
+// that others who open it read "being edited by …". Nothing depends on it:
+// a lost beat only lets the notice lapse; saves are guarded by the version.
+function setupLock() {
+  const path = form.dataset.lock;
+  if (!path) return;
+  const beat = () => fetch(base + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': csrf() },
+    body: 'csrf_token=' + encodeURIComponent(csrf()),
+    credentials: 'same-origin',
+  }).catch(() => {});
+  setInterval(beat, 60000);
+}
+
 if (form) {
   const body = form.querySelector('textarea[data-preview]');
   if (body) {
@@ -128,6 +143,7 @@ if (form) {
     setupUpload(body);
   }
   setupDirtyWarning();
+  setupLock();
 }
 
 // Buttons and links that ask before doing something that cannot be undone.
