@@ -27,6 +27,7 @@ const struct field_spec page_settings_form[] = {
 	{"footer_icp", FIELD_TEXT, 0, 4000},
 	{"footer_police", FIELD_TEXT, 0, 4000},
 	{"footer_support", FIELD_TEXT, 0, 4000},
+	{"require_2fa_admins", FIELD_TEXT, 0, 4000},
 	{"revisions_keep", FIELD_TEXT, 0, 4000},
 	{NULL, 0, 0, 0},
 };
@@ -81,6 +82,13 @@ static void settings_page(struct app *app, struct http_req *req, cJSON *d, int s
 			cJSON *opts = cJSON_AddArrayToObject(o, "options");
 			page_admin_option(opts, "en", "English", !strcmp(value, "en"));
 			page_admin_option(opts, "zh", "中文", !strcmp(value, "zh"));
+		} else if (!strcmp(s->key, "require_2fa_admins")) {
+			cJSON_AddTrueToObject(o, "select");
+			cJSON *opts = cJSON_AddArrayToObject(o, "options");
+			page_admin_option(opts, "0", i18n_label(app->lang, "totp_optional"),
+			                  strcmp(value, "1") != 0);
+			page_admin_option(opts, "1", i18n_label(app->lang, "totp_required"),
+			                  !strcmp(value, "1"));
 		} else if (!strcmp(s->key, "timezone")) {
 			cJSON_AddTrueToObject(o, "has_zones");
 			cJSON *zones = cJSON_AddArrayToObject(o, "zones");

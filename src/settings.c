@@ -20,6 +20,7 @@ const struct setting_def settings_table[] = {
     {"footer_icp", "", "ICP licence number"},
     {"footer_police", "", "public security registration number"},
     {"footer_support", "", "technical support line"},
+    {"require_2fa_admins", "0", "1: an admin without two-factor login must set it up before anything else; 0: optional"},
     {"revisions_keep", "50", "revisions kept of each article: the latest N (1 to 1000), then one a day for a year"},
 };
 const size_t settings_count = sizeof settings_table / sizeof settings_table[0];
@@ -126,6 +127,9 @@ const char *settings_check(const char *key, const char *value)
 		return !strcmp(value, "en") || !strcmp(value, "zh")
 		           ? NULL
 		           : "ui_language must be en or zh";
+	if (!strcmp(key, "require_2fa_admins"))
+		return !strcmp(value, "0") || !strcmp(value, "1") ? NULL
+		                                                  : "require_2fa_admins must be 0 or 1";
 	if (!strcmp(key, "footer_email"))
 		return check_email(value);
 	if (!strcmp(key, "revisions_keep")) {

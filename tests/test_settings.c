@@ -22,8 +22,8 @@ static void bad(const char *key, const char *value)
 
 int main(void)
 {
-	/* the table: thirteen keys, all with defaults that pass their validator */
-	CHECK(settings_count == 13);
+	/* the table: fourteen keys, all with defaults that pass their validator */
+	CHECK(settings_count == 14);
 	for (size_t i = 0; i < settings_count; i++) {
 		CHECK(settings_find(settings_table[i].key) == &settings_table[i]);
 		good(settings_table[i].key, settings_table[i].def);
@@ -49,6 +49,15 @@ int main(void)
 	bad("revisions_keep", "");
 	bad("revisions_keep", "ten");
 	bad("revisions_keep", "99999999999999999999");
+	/* require_2fa_admins: 0 or 1, nothing else */
+	CHECK_STR(settings_default("require_2fa_admins"), "0");
+	good("require_2fa_admins", "0");
+	good("require_2fa_admins", "1");
+	bad("require_2fa_admins", "");
+	bad("require_2fa_admins", "2");
+	bad("require_2fa_admins", "yes");
+	bad("require_2fa_admins", " 1");
+	bad("require_2fa_admins", "01");
 	CHECK(settings_default("nope") == NULL);
 
 	bad("nope", "x");
