@@ -32,9 +32,10 @@ struct app {
 
 	bool schema_ok;
 	char schema_msg[256];
-	long long data_version; /* PRAGMA data_version when the site data was built */
+	long long data_version;    /* PRAGMA data_version at the last check */
+	long long site_generation; /* db_site_generation of the site data below */
 
-	/* Site data, rebuilt when data_version changes. */
+	/* Site data, rebuilt when the site generation changes. */
 	cJSON *site;   /* {name, logo, lang, timezone, footer:{...}} */
 	cJSON *labels; /* {home: "Home", ...} in the site's language */
 	cJSON *menu;   /* [{slug, name, url, children: [...]}] */

@@ -81,6 +81,16 @@ enum db_result { DB_OK = 0, DB_NOTFOUND = 1, DB_BUSY = -1, DB_ERROR = -2 };
  * locked past the busy timeout (a 503), else DB_ERROR, logged with
  * SQLite's message (a 500). */
 enum db_result db_fail(struct db *db, int rc);
+
+/*
+ * The site generation: a number that changes whenever settings or categories
+ * (what every page shows) change, and only then. Cheap to call per request:
+ * it reads the table only when PRAGMA data_version shows that another
+ * connection committed since the last call (*data_version holds that).
+ * Returns DB_OK with *generation set, DB_BUSY or DB_ERROR.
+ */
+enum db_result db_site_generation(struct db *db, long long *data_version, long long *generation);
+
 /* Steps st, a statement that returns no row, and resets it. st may be NULL
  * (db_stmt failed): DB_ERROR. */
 enum db_result db_run(struct db *db, sqlite3_stmt *st);

@@ -59,6 +59,7 @@ int app_open(struct app *app, const char *db_path, const char *templates_dir, ch
 {
 	memset(app, 0, sizeof *app);
 	app->data_version = -1;
+	app->site_generation = -1;
 	snprintf(app->db_path, sizeof app->db_path, "%s", db_path);
 	/* Uploads live beside the database (run.sh: $GAZETTE_DATA/media). */
 	const char *slash = strrchr(db_path, '/');
@@ -269,8 +270,9 @@ static enum db_result site_build_nodes(struct app *app)
 	return DB_OK;
 }
 
-/* Brings the site data up to date if another connection committed since.
- * PRAGMA data_version is cheap: it changes only when someone else wrote. */
+/* Brings the site data up to date if settings or categories changed since.
+ * A view count or an article save changes neither, so it costs the workers
+ * one PRAGMA and one row read, not a rebuild. */
 enum db_result app_refresh(struct app *app)
 {
 	if (!app->schema_ok) {
@@ -279,27 +281,26 @@ enum db_result app_refresh(struct app *app)
 		app->schema_ok = true;
 		app->data_version = -1;
 	}
-	sqlite3_stmt *st = db_stmt(app->db, "PRAGMA data_version");
-	if (!st)
-		return DB_ERROR;
-	int rc = sqlite3_step(st);
-	long long v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return db_is_busy(rc) ? DB_BUSY : DB_ERROR;
-	if (v == app->data_version && app->site)
+	long long generation = app->site_generation;
+	enum db_result r = db_site_generation(app->db, &app->data_version, &generation);
+	if (r != DB_OK)
+		return r;
+	if (generation == app->site_generation && app->site)
 		return DB_OK;
-	enum db_result r = site_build(app);
-	if (r == DB_OK)
-		app->data_version = v;
-	else
+	r = site_build(app);
+	if (r == DB_OK) {
+		app->site_generation = generation;
+	} else {
+		app->data_version = -1;
 		site_clear(app);
+	}
 	return r;
 }
 
 enum db_result app_reload(struct app *app)
 {
 	app->data_version = -1;
+	app->site_generation = -1;
 	return app_refresh(app);
 }
 

@@ -113,6 +113,31 @@ void db_rollback(struct db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static enum db_result step_int(struct db *db, sqlite3_stmt *st, long long *out)
+{
+	if (!st)
+		return DB_ERROR;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	return db_is_busy(rc) ? DB_BUSY : DB_ERROR;
+}
+
+enum db_result db_site_generation(struct db *db, long long *data_version, long long *generation)
+{
+	long long v = -1;
+	enum db_result r = step_int(db, db_stmt(db, "PRAGMA data_version"), &v);
+	if (r != DB_OK || v == *data_version)
+		return r;
+	r = step_int(db, db_stmt(db, "SELECT n FROM site_generation WHERE id = 1"), generation);
+	if (r == DB_OK)
+		*data_version = v;
+	return r;
+}
+
 int db_schema_version(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM sqlite_master "
