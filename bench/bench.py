@@ -63,18 +63,25 @@ class Site:
     """nginx (conf/nginx.conf.in, plus a plain location serving a copy of the
     page files) and the pool on a copy of a dataset, in a scratch dir."""
 
-    def __init__(self, build, db_src):
+    def __init__(self, build, db_src, workers=2, wrapper=(), pages=True):
         self.dir = tempfile.mkdtemp(prefix="gazette-bench.")
         for sub in ("run", "log", "nginx", "media"):
             os.makedirs(os.path.join(self.dir, sub))
         self.db = os.path.join(self.dir, "gazette.db")
         shutil.copy(db_src, self.db)
+        # a dataset kept from an older build gets this build's schema
+        subprocess.run([os.path.join(build, "gazette"), "--db", self.db, "migrate"], check=True,
+                       capture_output=True)
         self.port = free_port()
         env = dict(os.environ, GAZETTE_BENCH="1")
+        if wrapper:
+            env["GAZETTE_SANDBOX"] = "off"  # valgrind makes system calls of its own
         self.sock = os.path.join(self.dir, "run", "gazette.sock")
+        # wrapper: a command that runs the pool, "%s" standing for the site's dir
         self.pool = subprocess.Popen(
+            [w.replace("%s", self.dir) for w in wrapper] +
             [os.path.join(build, "gazette.fcgi"), "--listen", "unix:" + self.sock,
-             "--workers", "2", "--db", self.db, "--templates", os.path.join(ROOT, "templates")],
+             "--workers", str(workers)] + ([] if pages else ["--pages", "off"]) + [ "--db", self.db, "--templates", os.path.join(ROOT, "templates")],
             stdout=open(os.path.join(self.dir, "log", "pool.log"), "w"), stderr=subprocess.STDOUT,
             env=env)
         conf = os.path.join(self.dir, "nginx.conf")
@@ -90,7 +97,22 @@ class Site:
         open(conf, "w").write(text)
         self.nginx = subprocess.Popen(["nginx", "-p", os.path.join(self.dir, "nginx"), "-c", conf,
                                        "-g", "daemon off;"])
-        self.wait_keeper()
+        if pages:
+            self.wait_keeper()
+        else:
+            self.wait_up()
+
+    def wait_up(self, timeout=60):
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 1).close()
+                if self.workers():
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit("the site did not come up")
 
     def wait_keeper(self, timeout=3600):
         log = os.path.join(self.dir, "log", "pool.log")
@@ -102,11 +124,15 @@ class Site:
         raise SystemExit("the keeper did not finish rendering")
 
     def workers(self):
+        return self.helper("gz-worker")
+
+    def helper(self, name):
+        """The pids of the pool's children named name (gz-worker, gz-counter, gz-keeper)."""
         pids = []
         for p in os.listdir("/proc"):
             if p.isdigit():
                 try:
-                    if open(f"/proc/{p}/comm").read().strip() == "gz-worker":
+                    if open(f"/proc/{p}/comm").read().strip() == name:
                         stat = open(f"/proc/{p}/stat").read()
                         if int(stat[stat.rindex(")") + 2:].split()[1]) == self.pool.pid:
                             pids.append(int(p))
@@ -122,13 +148,17 @@ class Site:
                     out.append(int(line.split()[1]))
         return out
 
-    def close(self):
+    def close(self, keep=False):
         for proc in (self.nginx, self.pool):
             proc.send_signal(signal.SIGTERM)
             try:
-                proc.wait(15)
+                proc.wait(60)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if not keep:
+            self.remove()
+
+    def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
