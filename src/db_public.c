@@ -152,41 +152,44 @@ enum db_result db_article_neighbors(struct db *db, const struct db_article *art,
 	"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, c.slug, "  \
 	"c.name, a.updated_at FROM articles a JOIN categories c ON c.id = a.category_id "
 #define NEWEST_FIRST " ORDER BY a.published_at DESC, a.id DESC"
-/* The list columns from articles read through the named index. */
-#define LIST_FROM(index)                                                                   \
-	"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, c.slug, "  \
-	"c.name, a.updated_at FROM articles a INDEXED BY " index " JOIN categories c ON "     \
-	"c.id = a.category_id "
+#define PINNED_FIRST " ORDER BY a.pinned DESC, a.published_at DESC, a.id DESC"
+/*
+ * One page of a list, in two steps: the ids of the page from the named
+ * index alone, then the columns of just those rows. OFFSET skips rows one
+ * by one; skipping index entries instead of whole rows (titles, summaries)
+ * made a middle page of a 12,000-article section 15 ms -> 1 ms.
+ */
+#define LIST_PAGE(index, where, order)                                                     \
+	LIST_COLUMNS "WHERE a.id IN (SELECT a.id FROM articles a INDEXED BY " index " WHERE " \
+	where " AND " PUBLIC_ROWS order " LIMIT ?3 OFFSET ?4)" order
+#define LIST_COUNT(index, where)                                                           \
+	"SELECT count(*) FROM articles a INDEXED BY " index " WHERE " where " AND " PUBLIC_ROWS
 
-/* The statement for a scope's list (count = 0) or count (count = 1). */
+/* The statement for a scope's list (count = 0) or count (count = 1). ?2, the
+ * category, is bound for every scope and unused by some. INDEXED BY: left to
+ * itself the planner took articles_by_status (the editors' index) for the
+ * site-wide lists and sorted the whole site for ten rows. */
 static sqlite3_stmt *scope_stmt(struct db *db, enum db_scope scope, int count)
 {
 	switch (scope) {
-	/* INDEXED BY: left to itself the planner takes articles_by_status (the
-	 * editors' index) and sorts the whole site for ten rows. ?2 (the
-	 * category) is unused here; binding it is harmless. */
 	case DB_SCOPE_SITE:
-		return count ? db_stmt(db, "SELECT count(*) FROM articles a "
-					   "INDEXED BY articles_public_by_time WHERE " PUBLIC_ROWS)
-			     : db_stmt(db, LIST_FROM("articles_public_by_time") "WHERE " PUBLIC_ROWS
-					   NEWEST_FIRST " LIMIT ?3 OFFSET ?4");
+		return count ? db_stmt(db, LIST_COUNT("articles_public_by_time", "1"))
+			     : db_stmt(db, LIST_PAGE("articles_public_by_time", "1",
+						     NEWEST_FIRST));
 	case DB_SCOPE_PINNED:
-		return count ? db_stmt(db, "SELECT count(*) FROM articles a "
-					   "INDEXED BY articles_public_pinned WHERE a.pinned = 1 AND "
-					   PUBLIC_ROWS)
-			     : db_stmt(db, LIST_FROM("articles_public_pinned") "WHERE a.pinned = 1 AND "
-					   PUBLIC_ROWS " ORDER BY a.pinned DESC, a.published_at DESC, "
-					   "a.id DESC LIMIT ?3 OFFSET ?4");
+		return count ? db_stmt(db, LIST_COUNT("articles_public_pinned", "a.pinned = 1"))
+			     : db_stmt(db, LIST_PAGE("articles_public_pinned", "a.pinned = 1",
+						     PINNED_FIRST));
 	case DB_SCOPE_SECTION:
-		return count ? db_stmt(db, "SELECT count(*) FROM articles a WHERE a.section_id = ?2 "
-					   "AND " PUBLIC_ROWS)
-			     : db_stmt(db, LIST_COLUMNS "WHERE a.section_id = ?2 AND " PUBLIC_ROWS
-					   NEWEST_FIRST " LIMIT ?3 OFFSET ?4");
+		return count ? db_stmt(db, LIST_COUNT("articles_public_by_section",
+						      "a.section_id = ?2"))
+			     : db_stmt(db, LIST_PAGE("articles_public_by_section",
+						     "a.section_id = ?2", NEWEST_FIRST));
 	case DB_SCOPE_CATEGORY:
-		return count ? db_stmt(db, "SELECT count(*) FROM articles a WHERE a.category_id = ?2 "
-					   "AND " PUBLIC_ROWS)
-			     : db_stmt(db, LIST_COLUMNS "WHERE a.category_id = ?2 AND " PUBLIC_ROWS
-					   NEWEST_FIRST " LIMIT ?3 OFFSET ?4");
+		return count ? db_stmt(db, LIST_COUNT("articles_public_by_category",
+						      "a.category_id = ?2"))
+			     : db_stmt(db, LIST_PAGE("articles_public_by_category",
+						     "a.category_id = ?2", NEWEST_FIRST));
 	}
 	return NULL;
 }
