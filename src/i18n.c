@@ -198,6 +198,7 @@ static const struct {
 	 "每篇文章保留的最新修订版本数（1 至 1000）；更早的版本每天保留一个，保留一年。"},
 	{"most_read", "Most read this week", "最近一周阅读排行"},
 	{"most_read_views", "views", "次阅读"},
+	{"most_read_view", "view", "次阅读"},
 	{"col_time", "Time", "时间"},
 	{"col_user", "User", "用户"},
 	{"col_action", "Action", "操作"},

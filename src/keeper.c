@@ -5,12 +5,14 @@
 #include "config.h"
 #include "db_keeper.h"
 #include "log.h"
+#include "mostread.h"
 #include "valid.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,14 @@ struct keeper {
 	char *pending[MAX_PENDING];
 	size_t npending;
 	bool overflow; /* too many at once: render everything instead */
+	/* The most-read list each list page (home, a category's first page)
+	 * was last rendered with, and when the lists are next compared. */
+	struct listed {
+		char path[100];
+		uint64_t sig;
+	} *listed;
+	size_t nlisted;
+	long long lists_due; /* monotonic ms */
 };
 
 static volatile sig_atomic_t stopping;
@@ -73,6 +83,45 @@ const char *keeper_file(struct arena *a, const char *path)
 			return arena_printf(a, "c/%s/index.html", slug);
 	}
 	return NULL;
+}
+
+/* --- most-read lists ------------------------------------------------------- */
+
+/* The category whose first page path is ("/c/slug/"), or NULL. */
+static const struct db_category *category_of(struct keeper *k, const char *path)
+{
+	size_t n = strlen(path);
+	if (n < 5 || strncmp(path, "/c/", 3) || path[n - 1] != '/')
+		return NULL;
+	for (size_t i = 0; i < k->app->ncategories; i++) {
+		const char *slug = k->app->categories[i].slug;
+		if (strlen(slug) == n - 4 && !strncmp(path + 3, slug, n - 4))
+			return &k->app->categories[i];
+	}
+	return NULL;
+}
+
+static struct listed *listed_entry(struct keeper *k, const char *path)
+{
+	for (size_t i = 0; i < k->nlisted; i++)
+		if (!strcmp(k->listed[i].path, path))
+			return &k->listed[i];
+	k->listed = xrealloc(k->listed, (k->nlisted + 1) * sizeof *k->listed);
+	struct listed *e = &k->listed[k->nlisted++];
+	snprintf(e->path, sizeof e->path, "%s", path);
+	e->sig = 0;
+	return e;
+}
+
+/* Notes the list a page is about to be rendered with: the memo's, which the
+ * page will show (see mostread.h). */
+static void note_list(struct keeper *k, const char *path)
+{
+	const struct db_category *cat = category_of(k, path);
+	uint64_t sig;
+	if ((cat || !strcmp(path, "/")) &&
+	    mostread_signature(k->app, cat, (long long)time(NULL), false, &sig) == DB_OK)
+		listed_entry(k, path)->sig = sig;
 }
 
 /* --- rendering through the application ------------------------------------ */
@@ -166,6 +215,7 @@ static void render(struct keeper *k, const char *path)
 	snprintf(script, sizeof script, "SCRIPT_NAME=%s", prefix ? prefix : "");
 	char *env[] = {"REQUEST_METHOD=GET", pathvar, script, NULL};
 	struct http_io io = {env, no_body, capture_write, &out};
+	note_list(k, path);
 	app_handle(k->app, &io);
 	const char *rel = keeper_file(&k->app->arena, path);
 	const char *text = buf_cstr(&out);
@@ -252,6 +302,29 @@ static void article_changed(struct keeper *k, long long id, long long old_cat, l
 	}
 }
 
+/* Once per interval: the pages whose most-read list changed since they were
+ * rendered (views counted, the week moved on) are rendered again. So a page
+ * is rewritten for its list at most once per interval, and not at all on a
+ * quiet site. */
+static void check_lists(struct keeper *k)
+{
+	if (now_ms() < k->lists_due)
+		return;
+	k->lists_due = now_ms() + mostread_interval_ms();
+	long long now = (long long)time(NULL);
+	for (size_t i = 0; i <= k->app->ncategories; i++) {
+		const struct db_category *cat = i ? &k->app->categories[i - 1] : NULL;
+		char path[100];
+		snprintf(path, sizeof path, cat ? "/c/%s/" : "/", cat ? cat->slug : "");
+		uint64_t sig;
+		if (mostread_signature(k->app, cat, now, true, &sig) != DB_OK)
+			break; /* busy: the next interval tries again */
+		if (sig != listed_entry(k, path)->sig)
+			want(k, path);
+	}
+	arena_reset(&k->app->arena);
+}
+
 /* --- discarding every page --------------------------------------------------- */
 
 /* Moves the page directory aside (at once, so nginx falls back to the
@@ -329,6 +402,8 @@ static void tick(struct keeper *k)
 		k->npending = 0;
 		discard_all(k);
 	}
+	if (!k->full)
+		check_lists(k); /* a full render renders every list page anyway */
 	flush_pending(k);
 	if (upto != k->watermark) {
 		k->watermark = upto;
@@ -378,6 +453,7 @@ int keeper_run(struct app *app, const char *dir)
 {
 	struct keeper *k = xcalloc(1, sizeof *k);
 	k->app = app;
+	k->lists_due = now_ms() + mostread_interval_ms();
 	snprintf(k->dir, sizeof k->dir, "%s", dir);
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
@@ -407,6 +483,7 @@ int keeper_run(struct app *app, const char *dir)
 	}
 	for (size_t i = 0; i < k->npending; i++)
 		free(k->pending[i]);
+	free(k->listed);
 	free(k);
 	return 0;
 }

@@ -1,4 +1,6 @@
-/* GET /c/{slug}/?page=N: a category's articles, newest first, 20 a page. */
+/* GET /c/{slug}/?page=N: a category's articles, newest first, 20 a page;
+ * its subcategories and the week's most read of it beside them. */
+#include "mostread.h"
 #include "page.h"
 
 #include <stdio.h>
@@ -87,6 +89,12 @@ void page_category(struct app *app, struct http_req *req)
 	}
 
 	cJSON *d = page_data(app, req);
+	r = mostread_page(app, cat, now, req->arena, d);
+	if (r != DB_OK) {
+		cJSON_Delete(d);
+		page_db_error(app, req, r);
+		return;
+	}
 	cJSON_AddStringToObject(d, "title", cat->name);
 	cJSON_AddItemToObject(d, "category", page_category_json(cat));
 	cJSON *crumbs = cJSON_AddArrayToObject(d, "breadcrumb");
@@ -106,6 +114,8 @@ void page_category(struct app *app, struct http_req *req)
 		cJSON_AddItemToArray(subs, s);
 	}
 	cJSON_AddBoolToObject(d, "has_subcategories", cJSON_GetArraySize(subs) > 0);
+	cJSON_AddBoolToObject(d, "has_side", cJSON_GetArraySize(subs) > 0 ||
+					     cJSON_IsTrue(cJSON_GetObjectItem(d, "has_most_read")));
 
 	cJSON *list = cJSON_AddArrayToObject(d, "articles");
 	for (size_t i = 0; i < n; i++)

@@ -1,4 +1,6 @@
-/* GET /: pinned stories, then the latest of each top-level category. */
+/* GET /: pinned stories, then the latest of each top-level category; the
+ * latest and the week's most read of the whole site beside them. */
+#include "mostread.h"
 #include "page.h"
 
 #include <stdio.h>
@@ -45,6 +47,8 @@ void page_home(struct app *app, struct http_req *req)
 		add_list(s, "articles", req->arena, arts, n);
 		cJSON_AddItemToArray(sections, s);
 	}
+	if (r == DB_OK)
+		r = mostread_page(app, NULL, now, req->arena, d);
 	if (r != DB_OK) {
 		cJSON_Delete(d);
 		page_db_error(app, req, r);

@@ -2,6 +2,7 @@
 #include "route.h"
 #include "api.h"
 #include "media.h"
+#include "mostread.h"
 #include "page.h"
 #include "sandbox.h"
 #include "valid.h"
@@ -72,6 +73,7 @@ const struct route route_table[] = {
 
 	{"/api/categories", HTTP_GET, api_categories, PAGE, NULL, NULL},
 	{"/api/articles", HTTP_GET, api_articles, PAGE, api_articles_fields, NULL},
+	{"/api/articles/most-read", HTTP_GET, api_most_read, PAGE, api_most_read_fields, NULL},
 	{"/api/articles/{id}", HTTP_GET, api_article, PAGE, NULL, NULL},
 	{"/api/articles/{id}/view", HTTP_POST, api_article_view, 0, NULL, NULL},
 	{"/api/search", HTTP_GET, api_search, PAGE, api_search_fields, NULL},
