@@ -313,9 +313,10 @@ static void article_form(struct app *app, struct http_req *req, long long id)
 		}
 	}
 	if (req->method != HTTP_POST) {
-		/* The soft lock: others' forms say this user has it open. A
-		 * failure to record it costs only that hint. */
-		if (id)
+		/* The soft lock: others' forms say this user has it open (if
+		 * they may change it). A failure to record it costs only that
+		 * hint. */
+		if (id && allowed(app, req, &art, ARTICLE_EDIT))
 			article_lock(app, req, id);
 		show_form(app, req, &art, NULL, 200);
 		return;

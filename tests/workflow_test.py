@@ -111,7 +111,7 @@ def test(c, scratch):
     port = nginx.port
     s = {u: Session(c, port, u) for u, _, _ in users}
 
-    aid = authors(c, s, port)
+    aid = authors(c, s, port, db)
     bid = review(c, s, port, db, aid)
     scheduled(c, s, port, db)
     audit(c, db, aid, bid)
@@ -129,7 +129,7 @@ def create(c, sess, title, category="research", **extra):
     return r.json
 
 
-def authors(c, s, port):
+def authors(c, s, port, db):
     step("an author writes and submits, and may not publish")
     al, bo = s["al"], s["bo"]
     a = create(c, al, "Rowing club wins the spring regatta")
@@ -165,6 +165,10 @@ def authors(c, s, port):
     c.check(page.status == 200 and 'value="save"' not in page.text
             and "not change it now" in page.text,
             "another's article opens read-only for an author (no save button)", page.status)
+    c.eq(db_rows(db, "SELECT count(*) FROM article_locks l JOIN users u ON u.id = l.user_id "
+                     "WHERE l.article_id = ? AND u.username = 'al'", other["id"]), [(0,)],
+         "reading an article one may not change takes no soft lock")
+    c.check("data-lock=" not in page.text, "and its page sends no heartbeat")
     r = al.post(f"/editor/articles/{other['id']}",
                 {"title": "Taken over", "category": "research", "body": "x", "action": "save"})
     c.eq(r.status, 403, "an author saving another's article through the form: 403")
