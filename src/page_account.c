@@ -32,7 +32,7 @@ static void account_page(struct app *app, struct http_req *req, int status, cons
 	                        req->user->display_name ? req->user->display_name : "");
 	cJSON_AddStringToObject(
 	    me, "role_label",
-	    i18n_label(app->lang, strcmp(req->user->role, "admin") ? "role_editor" : "role_admin"));
+	    i18n_label(app->lang, arena_printf(req->arena, "role_%s", req->user->role)));
 	if (field)
 		page_admin_error(app, d, field, message);
 	page_admin_show(app, req, "editor_account", d, status);
