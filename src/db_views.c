@@ -6,7 +6,11 @@ enum db_result db_article_view(struct db *db, long long id, long long now, long 
 {
 	/* One statement, so one implicit transaction: the count is committed
 	 * (and durable) before the visitor gets the number back. Only public
-	 * articles count; an unknown, draft or future id changes nothing. */
+	 * articles count; an unknown, draft or future id changes nothing. The
+	 * same statement adds the view to today's bucket of
+	 * article_views_daily (the triggers of sql/005_reads.sql), so inside
+	 * the counter's batch transaction too a bucket and its total move
+	 * together or not at all. */
 	sqlite3_stmt *st = db_stmt(db,
 		"INSERT INTO article_views(article_id, views) "
 		"SELECT a.id, 1 FROM articles a WHERE a.id = ?2 AND a.status IN ('published', "
