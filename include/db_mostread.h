@@ -28,7 +28,7 @@ long long db_mostread_day(long long t);
  * listed. DB_ERROR for another scope or days/limit out of 1..MAX.
  */
 enum db_result db_most_read(struct db *db, enum db_scope scope, long long id, long long now,
-			    int days, int limit, struct arena *a, struct db_article **out,
-			    size_t *n);
+                            int days, int limit, struct arena *a, struct db_article **out,
+                            size_t *n);
 
 #endif

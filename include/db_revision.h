@@ -80,8 +80,8 @@ struct db_revision_count {
  * counts them all).
  */
 enum db_result db_revision_stats(struct db *db, int keep, long long now, long long *total,
-				 long long *articles, struct db_revision_count *top, size_t ntop,
-				 size_t *ntopped, struct db_revision_count *over, size_t nover,
-				 size_t *novered, long long *over_total);
+                                 long long *articles, struct db_revision_count *top, size_t ntop,
+                                 size_t *ntopped, struct db_revision_count *over, size_t nover,
+                                 size_t *novered, long long *over_total);
 
 #endif

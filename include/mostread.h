@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 enum {
-	MOSTREAD_WEEK = 7,      /* the pages' window: the last seven UTC days, today included */
+	MOSTREAD_WEEK = 7,        /* the pages' window: the last seven UTC days, today included */
 	MOSTREAD_PAGE_LIMIT = 10, /* articles a page lists */
 	MOSTREAD_REFRESH_DEFAULT = 60,
 };
@@ -36,8 +36,8 @@ long long mostread_interval_ms(void);
  * list replaces the memo's). DB_ERROR for days or limit out of range.
  */
 enum db_result mostread_list(struct app *app, enum db_scope scope, long long id, int days,
-			     int limit, long long now, bool fresh, struct arena *a,
-			     struct db_article **out, size_t *n);
+                             int limit, long long now, bool fresh, struct arena *a,
+                             struct db_article **out, size_t *n);
 
 /*
  * The list a page shows: the whole site's for home (cat NULL), a top-level
@@ -46,13 +46,13 @@ enum db_result mostread_list(struct app *app, enum db_scope scope, long long id,
  * "has_most_read" to d (page data).
  */
 enum db_result mostread_page(struct app *app, const struct db_category *cat, long long now,
-			     struct arena *a, cJSON *d);
+                             struct arena *a, cJSON *d);
 
 /* A hash of the list mostread_page shows (cat as there): from the memo, or
  * computed afresh into it when fresh is true. The keeper compares them to
  * tell whether a page's list changed. */
 enum db_result mostread_signature(struct app *app, const struct db_category *cat, long long now,
-				  bool fresh, uint64_t *sig);
+                                  bool fresh, uint64_t *sig);
 
 /* GET /api/articles/most-read (api_mostread.c) and its query fields. */
 void api_most_read(struct app *app, struct http_req *req);

@@ -11,10 +11,10 @@
 /* Out of range is a 422 naming the field (the front line's answer for a
  * declared API field that fails its check). */
 const struct field_spec api_most_read_fields[] = {
-	{"category", FIELD_SLUG, 0, 0},
-	{"days", FIELD_INT, 1, MOSTREAD_DAYS_MAX},
-	{"limit", FIELD_INT, 1, MOSTREAD_LIMIT_MAX},
-	{NULL, 0, 0, 0},
+    {"category", FIELD_SLUG, 0, 0},
+    {"days", FIELD_INT, 1, MOSTREAD_DAYS_MAX},
+    {"limit", FIELD_INT, 1, MOSTREAD_LIMIT_MAX},
+    {NULL, 0, 0, 0},
 };
 
 void api_most_read(struct app *app, struct http_req *req)
@@ -22,7 +22,8 @@ void api_most_read(struct app *app, struct http_req *req)
 	const struct field_value *cf = http_field(req, "category");
 	const struct field_value *df = http_field(req, "days");
 	const struct field_value *lf = http_field(req, "limit");
-	int days = df ? (int)df->num : MOSTREAD_WEEK, limit = lf ? (int)lf->num : MOSTREAD_PAGE_LIMIT;
+	int days = df ? (int)df->num : MOSTREAD_WEEK,
+	    limit = lf ? (int)lf->num : MOSTREAD_PAGE_LIMIT;
 	const struct db_category *cat = NULL;
 	if (cf) {
 		for (size_t i = 0; i < app->ncategories && !cat; i++)
@@ -34,12 +35,13 @@ void api_most_read(struct app *app, struct http_req *req)
 		}
 	}
 	/* A top-level category lists with its subcategories, as its page does. */
-	enum db_scope scope = !cat ? DB_SCOPE_SITE
-			      : cat->parent_id ? DB_SCOPE_CATEGORY : DB_SCOPE_SECTION;
+	enum db_scope scope = !cat             ? DB_SCOPE_SITE
+	                      : cat->parent_id ? DB_SCOPE_CATEGORY
+	                                       : DB_SCOPE_SECTION;
 	struct db_article *arts;
 	size_t n;
 	enum db_result r = mostread_list(app, scope, cat ? cat->id : 0, days, limit,
-					 (long long)time(NULL), false, req->arena, &arts, &n);
+	                                 (long long)time(NULL), false, req->arena, &arts, &n);
 	if (r != DB_OK) {
 		if (r == DB_BUSY)
 			http_header(req, "Retry-After", "2");
@@ -59,9 +61,10 @@ void api_most_read(struct app *app, struct http_req *req)
 		cJSON_AddStringToObject(c, "name", arts[i].category_name);
 		cJSON_AddStringToObject(o, "summary", arts[i].summary);
 		cJSON_AddBoolToObject(o, "pinned", arts[i].pinned);
-		cJSON_AddStringToObject(o, "published_at", json_time(req->arena, arts[i].published_at));
+		cJSON_AddStringToObject(o, "published_at",
+		                        json_time(req->arena, arts[i].published_at));
 		cJSON_AddStringToObject(o, "url",
-					arena_printf(req->arena, "%s/a/%lld", base, arts[i].id));
+		                        arena_printf(req->arena, "%s/a/%lld", base, arts[i].id));
 		cJSON_AddNumberToObject(o, "views", (double)arts[i].views);
 		cJSON_AddItemToArray(list, o);
 	}

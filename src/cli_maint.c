@@ -97,25 +97,27 @@ static void report_revisions(struct check_state *s, struct db *db)
 	long long now = (long long)time(NULL);
 	if (db_revision_keep(db, &keep) != DB_OK ||
 	    db_revision_stats(db, keep, now, &total, &articles, top, TOP, &ntop, over, OVER, &nover,
-			      &over_total) != DB_OK) {
+	                      &over_total) != DB_OK) {
 		fprintf(s->c->out, "FAIL revisions: %s\n", sqlite3_errmsg(db->h));
 		s->problems++;
 		return;
 	}
 	FILE *out = s->c->out;
 	fprintf(out, "%s revisions: %lld in %lld article%s", over_total ? "warn" : "ok", total,
-		articles, articles == 1 ? "" : "s");
+	        articles, articles == 1 ? "" : "s");
 	if (ntop) {
 		fprintf(out, ", at most %lld per article; most:", top[0].count);
 		for (size_t i = 0; i < ntop; i++)
 			fprintf(out, "%s article %lld (%lld)", i ? "," : "", top[i].article_id,
-				top[i].count);
+			        top[i].count);
 	}
 	fprintf(out, "; kept: the newest %d and the last of each day for %d days\n", keep,
-		REVISION_DAYS);
+	        REVISION_DAYS);
 	for (size_t i = 0; i < nover; i++)
-		fprintf(out, "warn revisions: article %lld has %lld, %lld above the bound (its next "
-			"save prunes them)\n", over[i].article_id, over[i].count, over[i].excess);
+		fprintf(out,
+		        "warn revisions: article %lld has %lld, %lld above the bound (its next "
+		        "save prunes them)\n",
+		        over[i].article_id, over[i].count, over[i].excess);
 	if (over_total > (long long)nover)
 		fprintf(out, "warn revisions: %lld articles above the bound in all\n", over_total);
 }

@@ -4,18 +4,18 @@
 
 /* The public-rows clause of the partial indexes in sql/001_init.sql, as
  * db_public.c writes it (word for word, so SQLite can use them); ?1 is now. */
-#define PUBLIC_ROWS                                                                        \
+#define PUBLIC_ROWS                                                                                \
 	"a.status IN ('published', 'scheduled') AND a.deleted_at IS NULL AND a.published_at <= ?1"
 
 /* The window's views per article from one range of article_views_daily_by_day
  * (?2..?3 the first and last day), then the articles, filtered and ranked.
  * Summing first keeps the join to one lookup per article, not per bucket. */
-#define MOST_READ(scope_clause)                                                            \
-	"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, c.slug, "  \
-	"c.name, a.updated_at, w.views FROM (SELECT d.article_id, sum(d.views) AS views "       \
-	"FROM article_views_daily d WHERE d.day BETWEEN ?2 AND ?3 GROUP BY d.article_id) w "   \
-	"JOIN articles a ON a.id = w.article_id JOIN categories c ON c.id = a.category_id "   \
-	"WHERE " scope_clause PUBLIC_ROWS " AND w.views > 0 "                                  \
+#define MOST_READ(scope_clause)                                                                    \
+	"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, c.slug, "       \
+	"c.name, a.updated_at, w.views FROM (SELECT d.article_id, sum(d.views) AS views "          \
+	"FROM article_views_daily d WHERE d.day BETWEEN ?2 AND ?3 GROUP BY d.article_id) w "       \
+	"JOIN articles a ON a.id = w.article_id JOIN categories c ON c.id = a.category_id "        \
+	"WHERE " scope_clause PUBLIC_ROWS " AND w.views > 0 "                                      \
 	"ORDER BY w.views DESC, a.published_at DESC, a.id DESC LIMIT ?5"
 
 long long db_mostread_day(long long t)
@@ -25,8 +25,8 @@ long long db_mostread_day(long long t)
 }
 
 enum db_result db_most_read(struct db *db, enum db_scope scope, long long id, long long now,
-			    int days, int limit, struct arena *a, struct db_article **out,
-			    size_t *n)
+                            int days, int limit, struct arena *a, struct db_article **out,
+                            size_t *n)
 {
 	*out = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof **out);
 	*n = 0;

@@ -120,12 +120,12 @@ enum db_result db_revision_prune(struct db *db, long long article_id, int keep, 
 		return r;
 	/* Both subqueries read the article's range of revisions_by_article,
 	 * which the rule bounds to keep + REVISION_DAYS rows plus this save. */
-	sqlite3_stmt *st = db_stmt(db,
-		"DELETE FROM revisions WHERE article_id = ?1 "
-		"AND id NOT IN (SELECT id FROM revisions WHERE article_id = ?1 "
-		"ORDER BY id DESC LIMIT ?2) "
-		"AND id NOT IN (SELECT max(id) FROM revisions WHERE article_id = ?1 "
-		"AND created_at >= ?3 GROUP BY created_at / 86400)");
+	sqlite3_stmt *st =
+	    db_stmt(db, "DELETE FROM revisions WHERE article_id = ?1 "
+	                "AND id NOT IN (SELECT id FROM revisions WHERE article_id = ?1 "
+	                "ORDER BY id DESC LIMIT ?2) "
+	                "AND id NOT IN (SELECT max(id) FROM revisions WHERE article_id = ?1 "
+	                "AND created_at >= ?3 GROUP BY created_at / 86400)");
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, article_id);
@@ -135,9 +135,9 @@ enum db_result db_revision_prune(struct db *db, long long article_id, int keep, 
 }
 
 enum db_result db_revision_stats(struct db *db, int keep, long long now, long long *total,
-				 long long *articles, struct db_revision_count *top, size_t ntop,
-				 size_t *ntopped, struct db_revision_count *over, size_t nover,
-				 size_t *novered, long long *over_total)
+                                 long long *articles, struct db_revision_count *top, size_t ntop,
+                                 size_t *ntopped, struct db_revision_count *over, size_t nover,
+                                 size_t *novered, long long *over_total)
 {
 	*total = *articles = *over_total = 0;
 	*ntopped = *novered = 0;
@@ -147,22 +147,23 @@ enum db_result db_revision_stats(struct db *db, int keep, long long now, long lo
 	/* Per article: its count, and how many of its revisions are neither
 	 * among its newest keep nor the last of a day inside the window (the
 	 * ones db_revision_prune would delete). */
-	sqlite3_stmt *st = db_stmt(db,
-		"SELECT article_id, count(*), "
-		"sum(NOT (rn <= ?1 OR (dn = 1 AND created_at >= ?2))) FROM ("
-		"SELECT article_id, created_at, "
-		"row_number() OVER (PARTITION BY article_id ORDER BY id DESC) AS rn, "
-		"row_number() OVER (PARTITION BY article_id, created_at / 86400 "
-		"ORDER BY id DESC) AS dn FROM revisions) "
-		"GROUP BY article_id ORDER BY count(*) DESC, article_id");
+	sqlite3_stmt *st =
+	    db_stmt(db, "SELECT article_id, count(*), "
+	                "sum(NOT (rn <= ?1 OR (dn = 1 AND created_at >= ?2))) FROM ("
+	                "SELECT article_id, created_at, "
+	                "row_number() OVER (PARTITION BY article_id ORDER BY id DESC) AS rn, "
+	                "row_number() OVER (PARTITION BY article_id, created_at / 86400 "
+	                "ORDER BY id DESC) AS dn FROM revisions) "
+	                "GROUP BY article_id ORDER BY count(*) DESC, article_id");
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int(st, 1, keep);
 	sqlite3_bind_int64(st, 2, daily_cutoff(now));
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct db_revision_count c = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-					      sqlite3_column_int64(st, 2)};
+		struct db_revision_count c = {sqlite3_column_int64(st, 0),
+		                              sqlite3_column_int64(st, 1),
+		                              sqlite3_column_int64(st, 2)};
 		*total += c.count;
 		(*articles)++;
 		if (*ntopped < ntop)

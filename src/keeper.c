@@ -45,7 +45,7 @@ struct keeper {
 	struct listed {
 		char path[100];
 		uint64_t sig;
-	} *listed;
+	} * listed;
 	size_t nlisted;
 	long long lists_due; /* monotonic ms */
 };

@@ -48,7 +48,7 @@ long long mostread_interval_ms(void)
 }
 
 static void copy_items(struct arena *a, const struct db_article *from, size_t n,
-		       struct db_article **to)
+                       struct db_article **to)
 {
 	*to = arena_calloc(a, n ? n : 1, sizeof **to);
 	for (size_t i = 0; i < n; i++) {
@@ -78,8 +78,8 @@ static struct memo *slot(enum db_scope scope, long long id, int days, int limit)
 }
 
 enum db_result mostread_list(struct app *app, enum db_scope scope, long long id, int days,
-			     int limit, long long now, bool fresh, struct arena *a,
-			     struct db_article **out, size_t *n)
+                             int limit, long long now, bool fresh, struct arena *a,
+                             struct db_article **out, size_t *n)
 {
 	long long changes;
 	enum db_result r = db_keeper_watermark(app->db, &changes);
@@ -87,8 +87,8 @@ enum db_result mostread_list(struct app *app, enum db_scope scope, long long id,
 		return r;
 	struct memo *m = slot(scope, id, days, limit);
 	long long t = mono_ms(), day = db_mostread_day(now);
-	bool same = m->used && m->scope == scope && m->id == id && m->days == days &&
-		    m->limit == limit;
+	bool same =
+	    m->used && m->scope == scope && m->id == id && m->days == days && m->limit == limit;
 	if (fresh || !same || t - m->at_ms >= mostread_interval_ms() || m->changes != changes ||
 	    m->day != day) {
 		struct db_article *items;
@@ -97,9 +97,16 @@ enum db_result mostread_list(struct app *app, enum db_scope scope, long long id,
 		if (r != DB_OK)
 			return r;
 		arena_reset(&m->arena);
-		*m = (struct memo){.used = true, .scope = scope, .id = id, .days = days,
-				   .limit = limit, .at_ms = t, .changes = changes, .day = day,
-				   .arena = m->arena, .n = count};
+		*m = (struct memo){.used = true,
+		                   .scope = scope,
+		                   .id = id,
+		                   .days = days,
+		                   .limit = limit,
+		                   .at_ms = t,
+		                   .changes = changes,
+		                   .day = day,
+		                   .arena = m->arena,
+		                   .n = count};
 		copy_items(&m->arena, items, count, &m->items);
 	}
 	m->last_use = ++uses;
@@ -116,14 +123,14 @@ static enum db_scope page_scope(const struct db_category *cat, long long *id)
 }
 
 enum db_result mostread_page(struct app *app, const struct db_category *cat, long long now,
-			     struct arena *a, cJSON *d)
+                             struct arena *a, cJSON *d)
 {
 	long long id;
 	enum db_scope scope = page_scope(cat, &id);
 	struct db_article *arts;
 	size_t n;
 	enum db_result r = mostread_list(app, scope, id, MOSTREAD_WEEK, MOSTREAD_PAGE_LIMIT, now,
-					 false, a, &arts, &n);
+	                                 false, a, &arts, &n);
 	if (r != DB_OK)
 		return r;
 	cJSON *list = cJSON_AddArrayToObject(d, "most_read");
@@ -131,8 +138,9 @@ enum db_result mostread_page(struct app *app, const struct db_category *cat, lon
 		cJSON *it = page_list_item(a, &arts[i]);
 		cJSON_AddNumberToObject(it, "views", (double)arts[i].views);
 		cJSON_AddStringToObject(it, "views_unit",
-					i18n_label(app->lang, arts[i].views == 1 ? "most_read_view"
-										  : "most_read_views"));
+		                        i18n_label(app->lang, arts[i].views == 1
+		                                                  ? "most_read_view"
+		                                                  : "most_read_views"));
 		cJSON_AddItemToArray(list, it);
 	}
 	cJSON_AddBoolToObject(d, "has_most_read", n > 0);
@@ -140,14 +148,14 @@ enum db_result mostread_page(struct app *app, const struct db_category *cat, lon
 }
 
 enum db_result mostread_signature(struct app *app, const struct db_category *cat, long long now,
-				  bool fresh, uint64_t *sig)
+                                  bool fresh, uint64_t *sig)
 {
 	long long id;
 	enum db_scope scope = page_scope(cat, &id);
 	struct db_article *arts;
 	size_t n;
 	enum db_result r = mostread_list(app, scope, id, MOSTREAD_WEEK, MOSTREAD_PAGE_LIMIT, now,
-					 fresh, &app->arena, &arts, &n);
+	                                 fresh, &app->arena, &arts, &n);
 	if (r != DB_OK)
 		return r;
 	/* FNV-1a over (id, views) of each entry: what the list shows that views change. */

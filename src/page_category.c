@@ -114,8 +114,9 @@ void page_category(struct app *app, struct http_req *req)
 		cJSON_AddItemToArray(subs, s);
 	}
 	cJSON_AddBoolToObject(d, "has_subcategories", cJSON_GetArraySize(subs) > 0);
-	cJSON_AddBoolToObject(d, "has_side", cJSON_GetArraySize(subs) > 0 ||
-					     cJSON_IsTrue(cJSON_GetObjectItem(d, "has_most_read")));
+	cJSON_AddBoolToObject(d, "has_side",
+	                      cJSON_GetArraySize(subs) > 0 ||
+	                          cJSON_IsTrue(cJSON_GetObjectItem(d, "has_most_read")));
 
 	cJSON *list = cJSON_AddArrayToObject(d, "articles");
 	for (size_t i = 0; i < n; i++)

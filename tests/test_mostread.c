@@ -57,7 +57,7 @@ static long long one(struct db *db, const char *fmt, ...)
 
 /* "id:views id:views ..." of a most-read list, or "(error N)". */
 static const char *list(struct db *db, enum db_scope scope, long long id, long long now, int days,
-			int limit)
+                        int limit)
 {
 	struct db_article *arts;
 	size_t n;
@@ -67,7 +67,7 @@ static const char *list(struct db *db, enum db_scope scope, long long id, long l
 	char *out = arena_strdup(&arena, "");
 	for (size_t i = 0; i < n; i++)
 		out = arena_printf(&arena, "%s%s%lld:%lld", out, i ? " " : "", arts[i].id,
-				   arts[i].views);
+		                   arts[i].views);
 	return out;
 }
 
@@ -95,26 +95,29 @@ int main(void)
 	      (int)schema_nfiles);
 
 	long long now = (long long)time(NULL), today = db_mostread_day(now);
-	CHECK(db_mostread_day(0) == 0 && db_mostread_day(86399) == 0 && db_mostread_day(86400) == 1);
+	CHECK(db_mostread_day(0) == 0 && db_mostread_day(86399) == 0 &&
+	      db_mostread_day(86400) == 1);
 	CHECK(db_mostread_day(-1) == -1 && db_mostread_day(-86400) == -1);
 	CHECK(today == now / 86400);
 
 	/* news (1) > campus (2), sports (3); research (4) alone. */
 	exec(db, "INSERT INTO categories(id, parent_id, slug, name, created_at) VALUES "
-		 "(1, NULL, 'news', 'News', 0), (2, 1, 'campus', 'Campus', 0), "
-		 "(3, 1, 'sports', 'Sports', 0), (4, NULL, 'research', 'Research', 0)");
+	         "(1, NULL, 'news', 'News', 0), (2, 1, 'campus', 'Campus', 0), "
+	         "(3, 1, 'sports', 'Sports', 0), (4, NULL, 'research', 'Research', 0)");
 	/* Articles 1-6 public (published an hour ago, id 6 newest), 7 a draft,
 	 * 8 deleted, 9 scheduled for tomorrow. */
 	static const struct {
 		int id, cat;
 		const char *status;
 		long long age;
-	} arts[] = {{1, 2, "published", 7200}, {2, 2, "published", 7100}, {3, 3, "published", 7000},
-		    {4, 1, "published", 6900}, {5, 4, "published", 6800}, {6, 2, "published", 3600},
-		    {7, 2, "draft", 3600},     {8, 2, "published", 3600}, {9, 2, "scheduled", -86400}};
+	} arts[] = {
+	    {1, 2, "published", 7200}, {2, 2, "published", 7100}, {3, 3, "published", 7000},
+	    {4, 1, "published", 6900}, {5, 4, "published", 6800}, {6, 2, "published", 3600},
+	    {7, 2, "draft", 3600},     {8, 2, "published", 3600}, {9, 2, "scheduled", -86400}};
 	for (size_t i = 0; i < sizeof arts / sizeof arts[0]; i++)
 		exec(db,
-		     "INSERT INTO articles(id, category_id, title, status, published_at, created_at, "
+		     "INSERT INTO articles(id, category_id, title, status, published_at, "
+		     "created_at, "
 		     "updated_at) VALUES (%d, %d, 'A%d', '%s', %lld, 0, 0)",
 		     arts[i].id, arts[i].cat, arts[i].id, arts[i].status, now - arts[i].age);
 	exec(db, "UPDATE articles SET deleted_at = 1 WHERE id = 8");
@@ -128,11 +131,12 @@ int main(void)
 		CHECK(db_article_view(db, 1, now, &views) == DB_OK);
 	CHECK(views == 3);
 	CHECK(one(db, "SELECT views FROM article_views_daily WHERE article_id = 1 AND day = %lld",
-		  today) == 3);
+	          today) == 3);
 	CHECK(db_article_view(db, 7, now, &views) == DB_NOTFOUND); /* a draft counts nowhere */
 	CHECK(db_article_view(db, 9, now, &views) == DB_NOTFOUND); /* not yet public */
 	CHECK(db_article_view(db, 8, now, &views) == DB_NOTFOUND); /* deleted */
-	CHECK(one(db, "SELECT count(*) FROM article_views_daily WHERE article_id IN (7, 8, 9)") == 0);
+	CHECK(one(db, "SELECT count(*) FROM article_views_daily WHERE article_id IN (7, 8, 9)") ==
+	      0);
 	/* A batched +k, and a first row that arrives with views. */
 	exec(db, "UPDATE article_views SET views = views + 4 WHERE article_id = 2");
 	exec(db, "DELETE FROM article_views WHERE article_id = 3");
@@ -187,7 +191,8 @@ int main(void)
 	CHECK_STR(list(db, DB_SCOPE_SITE, 0, now, 7, 0), "(error -2)");
 	CHECK_STR(list(db, DB_SCOPE_SITE, 0, now, 7, MOSTREAD_LIMIT_MAX + 1), "(error -2)");
 	CHECK_STR(list(db, DB_SCOPE_PINNED, 0, now, 7, 10), "(error -2)");
-	CHECK(strcmp(list(db, DB_SCOPE_SITE, 0, now, MOSTREAD_DAYS_MAX, MOSTREAD_LIMIT_MAX), "") != 0);
+	CHECK(strcmp(list(db, DB_SCOPE_SITE, 0, now, MOSTREAD_DAYS_MAX, MOSTREAD_LIMIT_MAX), "") !=
+	      0);
 
 	/* Each cached most-read statement reads the buckets through the day
 	 * index, never by scanning them all. */
@@ -203,8 +208,9 @@ int main(void)
 		bool index = false;
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *d = (const char *)sqlite3_column_text(st, 3);
-			index |= strstr(d, "USING INDEX article_views_daily_by_day") != NULL ||
-				 strstr(d, "USING COVERING INDEX article_views_daily_by_day") != NULL;
+			index |=
+			    strstr(d, "USING INDEX article_views_daily_by_day") != NULL ||
+			    strstr(d, "USING COVERING INDEX article_views_daily_by_day") != NULL;
 			if (strstr(d, "SCAN d")) {
 				fprintf(stderr, "  plan scans the buckets: %s\n", d);
 				CHECK(0);

@@ -36,10 +36,10 @@ static long long add_revision(struct db *db, long long article, long long create
 {
 	sqlite3_stmt *st;
 	sqlite3_prepare_v2(db->h,
-			   "INSERT INTO revisions(article_id, title, summary, body_md, source, "
-			   "author, category_id, status, pinned, created_at) "
-			   "VALUES (?1, 't', '', '', '', '', 1, 'draft', 0, ?2)",
-			   -1, &st, NULL);
+	                   "INSERT INTO revisions(article_id, title, summary, body_md, source, "
+	                   "author, category_id, status, pinned, created_at) "
+	                   "VALUES (?1, 't', '', '', '', '', 1, 'draft', 0, ?2)",
+	                   -1, &st, NULL);
 	sqlite3_bind_int64(st, 1, article);
 	sqlite3_bind_int64(st, 2, created_at);
 	CHECK(sqlite3_step(st) == SQLITE_DONE);
@@ -52,7 +52,7 @@ static size_t stored(struct db *db, long long article, long long *ids)
 {
 	sqlite3_stmt *st;
 	sqlite3_prepare_v2(db->h, "SELECT id FROM revisions WHERE article_id = ?1 ORDER BY id", -1,
-			   &st, NULL);
+	                   &st, NULL);
 	sqlite3_bind_int64(st, 1, article);
 	size_t n = 0;
 	while (n < MAXREV && sqlite3_step(st) == SQLITE_ROW)
@@ -63,8 +63,8 @@ static size_t stored(struct db *db, long long article, long long *ids)
 
 /* The reference: which of the revisions (ids ascending, with their times)
  * the rule keeps at now. */
-static size_t expected(const long long *ids, const long long *at, size_t n, int keep,
-		       long long now, long long *out)
+static size_t expected(const long long *ids, const long long *at, size_t n, int keep, long long now,
+                       long long *out)
 {
 	long long first_day = now / 86400 - (REVISION_DAYS - 1);
 	size_t m = 0;
@@ -87,8 +87,8 @@ static bool same(const long long *a, size_t na, const long long *b, size_t nb)
 
 /* Saves one by one, pruning after each as article_save does, over a random
  * history that runs from before the window to today. */
-static void random_history(struct db *db, unsigned seed, long long article, int keep,
-			   int effective, size_t saves)
+static void random_history(struct db *db, unsigned seed, long long article, int keep, int effective,
+                           size_t saves)
 {
 	static long long ids[MAXREV], at[MAXREV], want[MAXREV], got[MAXREV];
 	srand(seed);
@@ -106,7 +106,8 @@ static void random_history(struct db *db, unsigned seed, long long article, int 
 	size_t nw = expected(ids, at, saves, effective, NOW, want);
 	size_t ng = stored(db, article, got);
 	if (!same(want, nw, got, ng))
-		fprintf(stderr, "  seed %u keep %d: want %zu revisions, got %zu\n", seed, keep, nw, ng);
+		fprintf(stderr, "  seed %u keep %d: want %zu revisions, got %zu\n", seed, keep, nw,
+		        ng);
 	CHECK(same(want, nw, got, ng));
 	CHECK(ng <= (size_t)effective + REVISION_DAYS);
 }
@@ -160,12 +161,14 @@ int main(void)
 		return check_done("test_revision_prune");
 	CHECK(migrate_run(db, schema_files, schema_nfiles, NULL, err, sizeof err) ==
 	      (int)schema_nfiles);
-	exec(db, "INSERT INTO categories(id, slug, name, created_at) VALUES (1, 'news', 'News', 0)");
+	exec(db,
+	     "INSERT INTO categories(id, slug, name, created_at) VALUES (1, 'news', 'News', 0)");
 	for (int a = 1; a <= 40; a++) {
 		char sql[300];
 		snprintf(sql, sizeof sql,
-			 "INSERT INTO articles(id, category_id, title, created_at, updated_at) "
-			 "VALUES (%d, 1, 'a', 0, 0)", a);
+		         "INSERT INTO articles(id, category_id, title, created_at, updated_at) "
+		         "VALUES (%d, 1, 'a', 0, 0)",
+		         a);
 		exec(db, sql);
 	}
 
@@ -177,8 +180,9 @@ int main(void)
 	static const char *const bad[] = {"0", "-3", "abc", "", "1001", "050", " 7"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		sqlite3_stmt *st;
-		sqlite3_prepare_v2(db->h, "UPDATE settings SET value = ?1 WHERE key = 'revisions_keep'",
-				   -1, &st, NULL);
+		sqlite3_prepare_v2(db->h,
+		                   "UPDATE settings SET value = ?1 WHERE key = 'revisions_keep'",
+		                   -1, &st, NULL);
 		sqlite3_bind_text(st, 1, bad[i], -1, SQLITE_STATIC);
 		CHECK(sqlite3_step(st) == SQLITE_DONE);
 		sqlite3_finalize(st);
@@ -235,7 +239,7 @@ int main(void)
 	struct db_revision_count top[3], over[40];
 	size_t ntop, nover;
 	CHECK(db_revision_stats(db, 3, NOW, &total, &articles, top, 3, &ntop, over, 2, &nover,
-				&over_total) == DB_OK);
+	                        &over_total) == DB_OK);
 	CHECK(total == count_all(db));
 	CHECK(articles == article - 1);
 	CHECK(ntop == 3 && top[0].count >= top[1].count && top[1].count >= top[2].count);
@@ -243,10 +247,10 @@ int main(void)
 	/* at keep 1000 nothing is above the bound; at the stored 7 the pruned
 	 * histories of keep >= 7 are not either */
 	CHECK(db_revision_stats(db, 1000, NOW, &total, &articles, top, 3, &ntop, over, 2, &nover,
-				&over_total) == DB_OK);
+	                        &over_total) == DB_OK);
 	CHECK(over_total == 0 && nover == 0);
 	CHECK(db_revision_stats(db, 3, NOW, &total, &articles, top, 3, &ntop, over, 40, &nover,
-				&over_total) == DB_OK);
+	                        &over_total) == DB_OK);
 	bool b_over = false;
 	for (size_t i = 0; i < nover; i++)
 		b_over |= over[i].article_id == b && over[i].excess == 17 && over[i].count == 20;
@@ -254,7 +258,7 @@ int main(void)
 	/* after its prune, b is within the bound */
 	CHECK(db_revision_prune(db, b, 3, NOW) == DB_OK);
 	CHECK(db_revision_stats(db, 3, NOW, &total, &articles, top, 3, &ntop, over, 40, &nover,
-				&over_total) == DB_OK);
+	                        &over_total) == DB_OK);
 	for (size_t i = 0; i < nover; i++)
 		CHECK(over[i].article_id != b);
 
