@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True
 import gazette_harness as h  # noqa: E402
@@ -65,6 +66,7 @@ def test(c, scratch):
         first, second = author_submits(c, one)
         editor_reviews(c, two, one, nginx.port, first, second)
         conflict(c, one, two, db)
+        heartbeat(c, two, db)
     finally:
         for drv in drivers:
             drv.quit()
@@ -196,6 +198,43 @@ def conflict(c, one, two, db):
     one.go(f"/editor/articles/{aid}")
     c.check(ed_text in one.value("#body") and eve_text in one.value("#body"),
             "ed reloads and sees both")
+
+
+
+
+def heartbeat(c, w, db):
+    step("the open form renews its soft lock every minute (editor.js)")
+    aid = stored_id(db, "Senate debates the budget")
+    w.go(f"/editor/articles/{aid}")
+    w.console_errors()  # drains the log: the merge page's 409 was logged as a failed load
+    before = lock_seen(db, aid, "eve")
+    c.require(before, "opening the form took the lock")
+    time.sleep(1.1)  # seen_at counts seconds: a renewal must land in a later one
+    # A minute of the page's timers, without waiting a minute: Chromium's
+    # virtual time runs the interval, whose fetch then goes out for real.
+    w.drv.execute_cdp_cmd("Emulation.setVirtualTimePolicy",
+                          {"policy": "advance", "budget": 61000})
+    c.check(h.wait_until(lambda: (lock_seen(db, aid, "eve") or 0) > before, 10, 0.2),
+            "the heartbeat renewed the lock", (before, lock_seen(db, aid, "eve")))
+    c.eq(w.console_errors(), [], "no errors in the browser console")
+
+
+def stored_id(db, title):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT id FROM articles WHERE title = ?", (title,)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def lock_seen(db, aid, user):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT l.seen_at FROM article_locks l JOIN users u ON u.id = l.user_id "
+                          "WHERE l.article_id = ? AND u.username = ?", (aid, user)).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":
