@@ -53,7 +53,10 @@ def run(build, db, method, paths, n):
         role = roles.get(int(f.rsplit(".", 1)[1]))
         if role:
             got[role] = got.get(role, 0) + total_ir(f)
-    site.remove()
+    if os.environ.get("PROFILE_KEEP"):
+        print("kept", site.dir)
+    else:
+        site.remove()
     return got
 
 
