@@ -300,43 +300,104 @@ def copy_db(src, dst):
         d.close()
 
 
+def signature(con):
+    """What a schema is made of: each table by its columns, every other object
+    by its SQL."""
+    sig = set()
+    for typ, name, sql in con.execute("SELECT type, name, sql FROM sqlite_master "
+                                      "WHERE name NOT LIKE 'sqlite_%' "
+                                      "AND name != 'schema_migrations'").fetchall():
+        if typ == "table":
+            cols = tuple(tuple(r) for r in con.execute(f'PRAGMA table_info("{name}")'))
+            sig.add((typ, name, cols))
+        else:
+            sig.add((typ, name, sql))
+    return frozenset(sig)
+
+
+def migrations():
+    """[(version, path)] of sql/NNN_*.sql, in order."""
+    d = os.path.join(h.SOURCE, "sql")
+    return sorted((int(f[:3]), os.path.join(d, f)) for f in os.listdir(d)
+                  if f[:3].isdigit() and f.endswith(".sql"))
+
+
+def signatures():
+    """{version: the schema's signature once files up to it are applied}."""
+    con = sqlite3.connect(":memory:")
+    sigs = {}
+    for v, path in migrations():
+        con.executescript(open(path).read())
+        sigs[v] = signature(con)
+    con.close()
+    return sigs
+
+
+SIGS = signatures()
+
+
 def downgrade_to_v1(path):
     """Makes a copy look like a database migrated by a Gazette that knew only
-    001: the objects of 002 and its ledger row removed together."""
+    001: whatever later files added or changed is taken away or put back as
+    001 made it, and their ledger rows removed, all together."""
+    v1 = {(t, n): x for t, n, x in SIGS[1]}
     con = sqlite3.connect(path)
     try:
-        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                   "AND name LIKE 'page_changes%'").fetchall():
-            con.execute(f'DROP TRIGGER "{name}"')
-        con.execute("DROP TABLE page_changes")
-        con.execute("DELETE FROM schema_migrations WHERE version = 2")
+        con.execute("BEGIN")
+        objs = con.execute("SELECT type, name, sql FROM sqlite_master WHERE type != 'table' "
+                           "AND name NOT LIKE 'sqlite_%'").fetchall()
+        for typ, name, sql in objs:
+            if v1.get((typ, name)) != sql:
+                con.execute(f'DROP {typ.upper()} IF EXISTS "{name}"')
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                   "name NOT LIKE 'sqlite_%' AND sql LIKE 'CREATE VIRTUAL%'"
+                                   ).fetchall():
+            if ("table", name) not in v1:
+                con.execute(f'DROP TABLE "{name}"')
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                   "name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'"
+                                   ).fetchall():
+            if ("table", name) not in v1:
+                con.execute(f'DROP TABLE IF EXISTS "{name}"')
+                continue
+            keep = {col[1] for col in v1[("table", name)]}
+            for col in con.execute(f'PRAGMA table_info("{name}")').fetchall():
+                if col[1] not in keep:
+                    con.execute(f'ALTER TABLE "{name}" DROP COLUMN "{col[1]}"')
+        have = {(t, n) for t, n in con.execute("SELECT type, name FROM sqlite_master")}
+        script = open(migrations()[0][1]).read()
+        tmp = sqlite3.connect(":memory:")
+        tmp.executescript(script)
+        for typ, name, sql in tmp.execute("SELECT type, name, sql FROM sqlite_master WHERE "
+                                          "type IN ('index', 'trigger') AND sql IS NOT NULL"):
+            if (typ, name) not in have:
+                con.execute(sql)
+        tmp.close()
+        con.execute("DELETE FROM schema_migrations WHERE version > 1")
         con.commit()
     finally:
         con.close()
 
 
 def schema_state(path):
-    """(ledger versions, versions whose objects exist) of a database file."""
+    """(ledger versions, versions whose objects exist) of a database file: the
+    objects are those of versions 1..v when the schema is exactly what files
+    up to v make, {-1} when it is none of them (half a migration)."""
     con = sqlite3.connect(path)
     try:
         names = {n for (n,) in con.execute("SELECT name FROM sqlite_master")}
         ledger = set()
         if "schema_migrations" in names:
             ledger = {v for (v,) in con.execute("SELECT version FROM schema_migrations")}
+        sig = signature(con)
     finally:
         con.close()
-    objects = set()
-    v1 = {"articles", "categories", "users", "media", "sessions", "articles_fts", "settings"}
-    if v1 <= names:
-        objects.add(1)
-    elif v1 & names:
-        objects.add(-1)  # half of 001: never acceptable
-    v2 = {n for n in names if n.startswith("page_changes")}
-    if len(v2) == 10:  # the table and its nine triggers
-        objects.add(2)
-    elif v2:
-        objects.add(-2)
-    return ledger, objects
+    if not sig:
+        return ledger, set()
+    for v, want in SIGS.items():
+        if sig == want:
+            return ledger, set(range(1, v + 1))
+    return ledger, {-1}
 
 
 def migrate_rounds(c, scratch, live_db, rounds):
@@ -373,8 +434,8 @@ def migrate_rounds(c, scratch, live_db, rounds):
         r = h.gazette(path, "migrate")
         c.check(r.returncode == 0, f"migrate after the kill completes ({path})", r.stderr)
         r = h.gazette(path, "migrate", "--status")
-        c.check(r.returncode == 0 and r.stdout.count("applied ") == 2 and "pending" not in r.stdout,
-                "migrate --status: both applied, nothing pending", r.stdout + r.stderr)
+        c.check(r.returncode == 0 and r.stdout.count("applied ") == len(SIGS) and "pending" not in r.stdout,
+                "migrate --status: all applied, nothing pending", r.stdout + r.stderr)
         r = h.gazette(path, "check")
         c.check(r.returncode == 0, f"check ok after the killed migrate ({path})", r.stdout + r.stderr)
         for suffix in ("", "-wal", "-shm", ".migrate-lock"):
