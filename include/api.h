@@ -39,6 +39,12 @@ void api_category_update(struct app *app, struct http_req *req);
 void api_settings(struct app *app, struct http_req *req);
 void api_settings_update(struct app *app, struct http_req *req);
 void api_own_password(struct app *app, struct http_req *req);
+/* The second factor (api_session.c): the user's own, and an admin's reset. */
+void api_totp_get(struct app *app, struct http_req *req);
+void api_totp_begin(struct app *app, struct http_req *req);
+void api_totp_confirm(struct app *app, struct http_req *req);
+void api_totp_disable(struct app *app, struct http_req *req);
+void api_user_totp_reset(struct app *app, struct http_req *req);
 
 extern const struct field_spec api_editor_list_fields[];
 extern const struct field_spec api_articles_fields[];

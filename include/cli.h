@@ -79,6 +79,8 @@ int cli_audit(struct cli *c, struct db *db, const char *action, const char *obje
 /* The commands. */
 int cli_cmd_migrate(struct cli *c, int argc, char **argv);
 int cli_cmd_user(struct cli *c, int argc, char **argv);
+/* user totp-reset NAME (cli_totp.c): turns off the user's two-factor login. */
+int cli_user_totp_reset(struct cli *c, int argc, char **argv);
 int cli_cmd_category(struct cli *c, int argc, char **argv);
 int cli_cmd_setting(struct cli *c, int argc, char **argv);
 int cli_cmd_import(struct cli *c, int argc, char **argv);

@@ -102,4 +102,10 @@ struct db_editor_article;
  * error page (403) and returns false. */
 bool page_editor_may_view(struct app *app, struct http_req *req, const struct db_editor_article *a);
 
+/* Two-factor login (page_account.c): enrolment and turning it off under My
+ * account, and an admin's reset of another user's. */
+void page_account_totp(struct app *app, struct http_req *req);
+void page_admin_user_totp_reset(struct app *app, struct http_req *req);
+extern const struct field_spec page_totp_form[];
+
 #endif

@@ -1,6 +1,7 @@
 /* A worker's state and the front line every request passes through. */
 #include "app.h"
 #include "auth.h"
+#include "auth_totp.h"
 #include "config.h"
 #include "i18n.h"
 #include "json.h"
@@ -331,6 +332,10 @@ static int app_guard(struct app *app, const struct route *route, struct http_req
 		/* Why: only admins manage users, categories and settings. */
 		if ((route->flags & ROUTE_ADMIN) == ROUTE_ADMIN && strcmp(req->user->role, "admin"))
 			return 403;
+		/* Why: an admin whom require_2fa_admins obliges to enrol may only
+		 * enrol (auth_totp.h); -1: the gate answered. */
+		if (req->user && auth_totp_gate(app, req) != 0)
+			return -1;
 	}
 	/* Why before reading: a body over the admin's upload_max is refused
 	 * without spending memory on it. */

@@ -2,7 +2,9 @@
 #include "auth.h"
 #include "app.h"
 #include "auth_password.h"
+#include "auth_totp.h"
 #include "db_auth.h"
+#include "totp.h"
 #include "log.h"
 #include "valid.h"
 
@@ -24,12 +26,20 @@ struct auth_limits auth_limits = {
  * an editor's every click does not become a database write. */
 enum { TOUCH_EVERY = 60 };
 
+/* A login waiting for its second factor lives this long, and dies at
+ * this many wrong codes (each also a failed login of the account). */
+enum { CHALLENGE_TTL = 5 * 60, CHALLENGE_TRIES = 5 };
+
 static unsigned char session_key[crypto_generichash_KEYBYTES];
 static bool have_key;
 
 int auth_init(void)
 {
 	if (sodium_init() < 0)
+		return -1;
+	/* libcrypto loads its provider here, in the master, before any
+	 * worker confines itself (sandbox.h). */
+	if (totp_init() != 0)
 		return -1;
 	/* Tests shorten these; production keeps the defaults. */
 	const char *w = getenv("GAZETTE_LOGIN_WINDOW");
@@ -95,6 +105,23 @@ static void token_hash(const unsigned char token[32], unsigned char out[32])
 	crypto_generichash(out, 32, token, 32, session_key, sizeof session_key);
 }
 
+bool auth_token_hash(const char *db_path, const unsigned char token[32], unsigned char out[32])
+{
+	if (!load_key(db_path))
+		return false;
+	token_hash(token, out);
+	return true;
+}
+
+bool auth_subkey(const char *db_path, unsigned long long id, unsigned char out[32])
+{
+	if (!load_key(db_path))
+		return false;
+	/* The session key itself never leaves this file: each use of it
+	 * elsewhere gets its own derived key. */
+	return crypto_kdf_derive_from_key(out, 32, id, "gzauth__", session_key) == 0;
+}
+
 static enum auth_result from_db(enum db_result r)
 {
 	return r == DB_OK ? AUTH_OK : r == DB_BUSY ? AUTH_BUSY : AUTH_ERROR;
@@ -152,21 +179,89 @@ static void set_cookie(struct http_req *req, const char *value, long long max_ag
 }
 
 static void fill_user(struct http_req *req, long long id, const char *username,
-		      const char *display_name, const char *role, const unsigned char csrf[32])
+		      const char *display_name, const char *role, bool totp,
+		      const unsigned char csrf[32])
 {
 	struct auth_user *u = arena_alloc(req->arena, sizeof *u);
 	u->id = id;
 	u->username = username;
 	u->display_name = display_name;
 	u->role = role;
+	u->totp = totp;
 	req->user = u;
 	char *hex = arena_alloc(req->arena, 65);
 	sodium_bin2hex(hex, 65, csrf, 32);
 	req->csrf_token = hex;
 }
 
+enum auth_result auth_throttled(struct db *w, const char *name, const char *addr, long long now,
+				long long *retry_after)
+{
+	long long by_name, oldest_name, by_addr, oldest_addr;
+	enum db_result r = db_auth_failures(w, name, addr, now - auth_limits.window, &by_name,
+					    &oldest_name, &by_addr, &oldest_addr);
+	if (r != DB_OK)
+		return from_db(r);
+	if (by_name < auth_limits.max_per_name && by_addr < auth_limits.max_per_addr)
+		return AUTH_OK;
+	long long until = by_name >= auth_limits.max_per_name ? oldest_name : oldest_addr;
+	*retry_after = until + auth_limits.window - now;
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return AUTH_THROTTLED;
+}
+
+/*
+ * The end of a login, in the caller's write transaction: the session row,
+ * the audit entry (how: "", "totp" or "recovery code"), the commit, then
+ * the cookie and req->user. Rolls back on failure.
+ */
+static enum auth_result start_session(struct app *app, struct http_req *req, long long id,
+				      const char *username, const char *display_name,
+				      const char *role, bool totp, const char *how, long long now)
+{
+	struct db *w = app->dbw;
+	unsigned char token[32], hash[32], csrf[32];
+	randombytes_buf(token, sizeof token);
+	randombytes_buf(csrf, sizeof csrf);
+	token_hash(token, hash);
+	enum db_result r = db_auth_session_add(w, hash, id, csrf, req->remote_addr, now,
+					       now + auth_limits.absolute);
+	if (r == DB_OK)
+		r = db_auth_audit(w, id, username, "session.login", "user", id, how,
+				  req->remote_addr, now);
+	if (r == DB_OK && db_commit(w) != SQLITE_OK)
+		r = DB_BUSY;
+	if (r != DB_OK) {
+		db_rollback(w);
+		sodium_memzero(token, sizeof token);
+		return from_db(r);
+	}
+	char hex[65];
+	sodium_bin2hex(hex, sizeof hex, token, sizeof token);
+	set_cookie(req, hex, auth_limits.absolute);
+	sodium_memzero(token, sizeof token);
+	sodium_memzero(hex, sizeof hex);
+	fill_user(req, id, username, display_name, role, totp, csrf);
+	return AUTH_OK;
+}
+
+/* A login challenge for user id in the caller's transaction; its token in
+ * hex goes to out. */
+static enum db_result add_challenge(struct db *w, long long id, const char *addr, long long now,
+				    char out[65])
+{
+	unsigned char token[32], hash[32];
+	randombytes_buf(token, sizeof token);
+	token_hash(token, hash);
+	sodium_bin2hex(out, 65, token, sizeof token);
+	sodium_memzero(token, sizeof token);
+	return db_auth_challenge_add(w, hash, id, addr, now, now + CHALLENGE_TTL);
+}
+
 enum auth_result auth_login(struct app *app, struct http_req *req, const char *username,
-			    const char *password, size_t pwlen, long long *retry_after)
+			    const char *password, size_t pwlen, const char *code,
+			    char challenge[65], long long *retry_after)
 {
 	struct db *w = app_writer(app);
 	if (!w || !load_key(app->db_path))
@@ -176,21 +271,12 @@ enum auth_result auth_login(struct app *app, struct http_req *req, const char *u
 
 	/* Throttling comes first, so a locked account learns nothing even from
 	 * the right password. */
-	long long by_name, oldest_name, by_addr, oldest_addr;
-	enum db_result r = db_auth_failures(w, username, addr, now - auth_limits.window, &by_name,
-					    &oldest_name, &by_addr, &oldest_addr);
-	if (r != DB_OK)
-		return from_db(r);
-	if (by_name >= auth_limits.max_per_name || by_addr >= auth_limits.max_per_addr) {
-		long long until = by_name >= auth_limits.max_per_name ? oldest_name : oldest_addr;
-		*retry_after = until + auth_limits.window - now;
-		if (*retry_after < 1)
-			*retry_after = 1;
-		return AUTH_THROTTLED;
-	}
+	enum auth_result res = auth_throttled(w, username, addr, now, retry_after);
+	if (res != AUTH_OK)
+		return res;
 
 	struct db_login_user u;
-	r = db_auth_user(w, username, req->arena, &u);
+	enum db_result r = db_auth_user(w, username, req->arena, &u);
 	if (r != DB_OK && r != DB_NOTFOUND)
 		return from_db(r);
 	bool exists = r == DB_OK && !u.disabled;
@@ -204,35 +290,89 @@ enum auth_result auth_login(struct app *app, struct http_req *req, const char *u
 	if (slot >= 0)
 		close(slot);
 
-	unsigned char token[32], hash[32], csrf[32];
-	randombytes_buf(token, sizeof token);
-	randombytes_buf(csrf, sizeof csrf);
-	token_hash(token, hash);
-
 	if (db_begin_write(w) != SQLITE_OK)
 		return AUTH_BUSY;
-	r = db_auth_attempt(w, username, addr, now, ok);
+	/* The code is checked inside the write transaction, so two requests
+	 * with the same code cannot both pass the replay check. */
+	const char *how = "";
+	res = ok ? AUTH_OK : AUTH_DENIED;
+	if (ok && u.totp)
+		res = code && *code ? auth_totp_check(app, w, u.id, code, now, &how)
+				    : AUTH_SECOND_FACTOR;
+	r = res == AUTH_BUSY ? DB_BUSY : res == AUTH_ERROR ? DB_ERROR : DB_OK;
+	/* Why no attempt row for a login that only lacks its code: it is
+	 * neither a failure nor a success (which would clear the failures
+	 * that wrong codes left). */
+	if (r == DB_OK && res != AUTH_SECOND_FACTOR)
+		r = db_auth_attempt(w, username, addr, now, res == AUTH_OK);
 	if (r == DB_OK && rehash)
 		r = db_auth_set_hash(w, u.id, fresh, now);
-	if (r == DB_OK && ok)
-		r = db_auth_session_add(w, hash, u.id, csrf, addr, now, now + auth_limits.absolute);
-	if (r == DB_OK && ok)
-		r = db_auth_audit(w, u.id, u.username, "session.login", "user", u.id, "", addr, now);
+	if (r == DB_OK && res == AUTH_SECOND_FACTOR && challenge)
+		r = add_challenge(w, u.id, addr, now, challenge);
+	if (r == DB_OK && res == AUTH_OK)
+		return start_session(app, req, u.id, u.username, u.display_name, u.role, u.totp,
+				     how, now);
 	if (r == DB_OK && db_commit(w) != SQLITE_OK)
 		r = DB_BUSY;
 	if (r != DB_OK) {
 		db_rollback(w);
 		return from_db(r);
 	}
-	if (!ok)
+	return res;
+}
+
+enum auth_result auth_login_code(struct app *app, struct http_req *req, const char *challenge,
+				 const char *code, long long *retry_after)
+{
+	unsigned char token[32], hash[32];
+	size_t len;
+	if (!challenge || strlen(challenge) != 64 ||
+	    sodium_hex2bin(token, sizeof token, challenge, 64, NULL, &len, NULL) != 0 || len != 32)
 		return AUTH_DENIED;
-	char hex[65];
-	sodium_bin2hex(hex, sizeof hex, token, sizeof token);
-	set_cookie(req, hex, auth_limits.absolute);
-	sodium_memzero(token, sizeof token);
-	sodium_memzero(hex, sizeof hex);
-	fill_user(req, u.id, u.username, u.display_name, u.role, csrf);
-	return AUTH_OK;
+	struct db *w = app_writer(app);
+	if (!w || !load_key(app->db_path))
+		return AUTH_ERROR;
+	token_hash(token, hash);
+	long long now = (long long)time(NULL);
+	if (db_begin_write(w) != SQLITE_OK)
+		return AUTH_BUSY;
+	struct db_challenge c;
+	enum db_result r = db_auth_challenge_get(w, hash, now, req->arena, &c);
+	enum auth_result res = r == DB_NOTFOUND ? AUTH_DENIED : from_db(r);
+	/* Why here too: the code step must not get around the account's
+	 * throttling (issue 9: wrong codes are failed logins). */
+	if (res == AUTH_OK)
+		res = auth_throttled(w, c.username, req->remote_addr, now, retry_after);
+	if (res == AUTH_OK && c.disabled) {
+		r = db_auth_challenge_delete(w, c.id);
+		res = r == DB_OK ? AUTH_DENIED : from_db(r);
+	}
+	const char *how = "";
+	if (res == AUTH_OK)
+		res = auth_totp_check(app, w, c.user_id, code, now, &how);
+	r = res == AUTH_BUSY ? DB_BUSY : res == AUTH_ERROR ? DB_ERROR : DB_OK;
+	if (r == DB_OK && (res == AUTH_OK || res == AUTH_CODE_WRONG || res == AUTH_CODE_REUSED))
+		r = db_auth_attempt(w, c.username, req->remote_addr, now, res == AUTH_OK);
+	if (r == DB_OK && res != AUTH_OK && (res == AUTH_CODE_WRONG || res == AUTH_CODE_REUSED)) {
+		/* The fifth wrong code ends the challenge: back to the password. */
+		bool dead = c.attempts + 1 >= CHALLENGE_TRIES;
+		r = dead ? db_auth_challenge_delete(w, c.id) : db_auth_challenge_fail(w, c.id);
+		if (dead)
+			res = AUTH_DENIED;
+	}
+	if (r == DB_OK && res == AUTH_OK) {
+		r = db_auth_challenge_delete(w, c.id);
+		if (r == DB_OK)
+			return start_session(app, req, c.user_id, c.username, c.display_name, c.role,
+					     true, how, now);
+	}
+	if (r == DB_OK && db_commit(w) != SQLITE_OK)
+		r = DB_BUSY;
+	if (r != DB_OK) {
+		db_rollback(w);
+		return from_db(r);
+	}
+	return res;
 }
 
 enum auth_result auth_session(struct app *app, struct http_req *req)
@@ -265,7 +405,7 @@ enum auth_result auth_session(struct app *app, struct http_req *req)
 			return AUTH_ERROR; /* a busy touch is skipped: the next request retries */
 	}
 	req->session_id = s.id;
-	fill_user(req, s.user_id, s.username, s.display_name, s.role, s.csrf);
+	fill_user(req, s.user_id, s.username, s.display_name, s.role, s.totp, s.csrf);
 	return AUTH_OK;
 }
 

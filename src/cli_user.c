@@ -408,5 +408,7 @@ int cli_cmd_user(struct cli *c, int argc, char **argv)
 		return user_able(c, argc, argv, false);
 	if (!strcmp(sub, "list"))
 		return user_list(c, argc, argv);
+	if (!strcmp(sub, "totp-reset"))
+		return cli_user_totp_reset(c, argc, argv);
 	return cli_usage(c, "user", "unknown subcommand '%s'", sub);
 }

@@ -7,6 +7,9 @@ process being killed; and a worker that makes a forbidden call (a network socket
 execve, ptrace, executable memory) is killed by SIGSYS and replaced while the site keeps
 answering. Also: the settings user and sandbox, refused values and unwritable data."""
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import pwd
@@ -17,6 +20,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 
 sys.dont_write_bytecode = True
@@ -125,6 +129,13 @@ class Session:
         return h.get(self.port, path, method, headers, body, timeout=30)
 
 
+def totp(secret, step):
+    """RFC 6238 (hmac/hashlib): the 6-digit code of a time step."""
+    mac = hmac.new(base64.b32decode(secret), struct.pack(">Q", step), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
 def pool_pids(pool):
     """{pid: name} of the master's children."""
     return {p: h.comm(p) for p in h.children(pool.pid)}
@@ -195,6 +206,20 @@ def exercise_writes(c, port, ident):
         want("its revisions", ada.call("GET", f"/editor/articles/{new}/revisions"), 200)
     want("editor list", ada.call("GET", "/api/editor/articles"), 200)
     want("preview", ada.call("POST", "/api/preview", {"markdown": "**b**"}), 200)
+    # two-factor login: libsodium's sealing, libcrypto's HMAC, libqrencode's QR code
+    r = want("start two-factor login", ada.call("POST", "/api/session/totp"), 201)
+    secret = json.loads(r.body).get("secret") if r.status == 201 else None
+    want("the enrolment page's QR code", ada.call("GET", "/editor/account"), 200)
+    if secret:
+        step = int(time.time()) // 30
+        want("confirm it with a code", ada.call("POST", "/api/session/totp/confirm",
+                                                {"code": totp(secret, step)}), 200)
+        want("a login without the code", h.get(port, "/api/session", "POST", {
+            "Content-Type": "application/json"}, json.dumps({"username": "ada",
+                                                              "password": PASSWORD})), 401)
+        want("a login with the next code", h.get(port, "/api/session", "POST", {
+            "Content-Type": "application/json"}, json.dumps({
+                "username": "ada", "password": PASSWORD, "code": totp(secret, step + 1)})), 200)
     body, ctype = multipart("file", "p.png", "image/png", png(9, 7))
     want("upload", ada.call("POST", "/api/media", body, ctype), 201)
     want("upload again", ada.call("POST", "/api/media", body, ctype), 200)

@@ -391,7 +391,7 @@ static void test_store(void)
 	struct db *db = open_db();
 	char media[700], sub[800], file[900];
 	snprintf(media, sizeof media, "%s/media", dir);
-	const struct auth_user ed = {7, "ed", "Ed", "editor"};
+	const struct auth_user ed = {7, "ed", "Ed", "editor", false};
 	struct media_info m, again;
 
 	/* A restrictive umask must not make uploads unreadable to nginx. */
@@ -558,7 +558,7 @@ static void test_handler(void)
 	memset(&app, 0, sizeof app);
 	app.dbw = open_db();
 	snprintf(app.media_dir, sizeof app.media_dir, "%s/media", dir);
-	const struct auth_user ed = {7, "ed", "Ed", "editor"};
+	const struct auth_user ed = {7, "ed", "Ed", "editor", false};
 
 	make_gif(4, 3);
 	form("file", img.data, img.len);
