@@ -45,7 +45,7 @@ struct article_rights {
 /* Loads u's rights through db (the connection of the caller's transaction,
  * or app->db), the ids in arena a. DB_OK, DB_BUSY or DB_ERROR. */
 enum db_result article_rights_load(struct app *app, struct db *db, const struct auth_user *u,
-				   struct arena *a, struct article_rights *out);
+                                   struct arena *a, struct article_rights *out);
 /* True when the rights cover category id. */
 bool article_rights_cover(const struct article_rights *r, long long category_id);
 /* The ids as a JSON array for the list queries ("[3,7]"), NULL for all. */
@@ -61,7 +61,7 @@ bool article_role_reviews(const struct auth_user *u);
  * be read.
  */
 int article_may(struct app *app, struct db *db, const struct auth_user *u,
-		const struct article_subject *s, enum article_action act, const char **why,
-		const char **field);
+                const struct article_subject *s, enum article_action act, const char **why,
+                const char **field);
 
 #endif

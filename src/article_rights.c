@@ -19,7 +19,7 @@ bool article_role_reviews(const struct auth_user *u)
 }
 
 enum db_result article_rights_load(struct app *app, struct db *db, const struct auth_user *u,
-				   struct arena *a, struct article_rights *out)
+                                   struct arena *a, struct article_rights *out)
 {
 	memset(out, 0, sizeof *out);
 	out->all = true;
@@ -85,8 +85,8 @@ static int deny(const char **why, const char **field, const char *message, const
 }
 
 int article_may(struct app *app, struct db *db, const struct auth_user *u,
-		const struct article_subject *s, enum article_action act, const char **why,
-		const char **field)
+                const struct article_subject *s, enum article_action act, const char **why,
+                const char **field)
 {
 	*why = NULL;
 	*field = NULL;
@@ -117,19 +117,22 @@ int article_may(struct app *app, struct db *db, const struct auth_user *u,
 		 * once submitted (or published) the text is the editors' to
 		 * change, until they send it back. */
 		if (!own)
-			return deny(why, field, "an author may only change articles they created", NULL);
+			return deny(why, field, "an author may only change articles they created",
+			            NULL);
 		if (!draft)
-			return deny(why, field,
-				    "an author may change an article only while it is a draft: this one "
-				    "is in review or published",
-				    "status");
+			return deny(
+			    why, field,
+			    "an author may change an article only while it is a draft: this one "
+			    "is in review or published",
+			    "status");
 		return 0;
 	case ARTICLE_REVIEW:
 	case ARTICLE_PUBLISH:
 		break;
 	}
-	return deny(why, field,
-		    "an author may not publish, schedule, archive or unpublish an article: submit it "
-		    "for review instead",
-		    "status");
+	return deny(
+	    why, field,
+	    "an author may not publish, schedule, archive or unpublish an article: submit it "
+	    "for review instead",
+	    "status");
 }

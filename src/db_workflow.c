@@ -5,12 +5,12 @@
 #include <string.h>
 
 enum db_result db_workflow_review_add(struct db *db, long long article_id, long long user_id,
-				      const char *username, const char *action,
-				      const char *comment, long long published_at, long long now)
+                                      const char *username, const char *action, const char *comment,
+                                      long long published_at, long long now)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO article_reviews(article_id, at, user_id, username, action, comment, "
-		"published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	sqlite3_stmt *st = db_stmt(
+	    db, "INSERT INTO article_reviews(article_id, at, user_id, username, action, comment, "
+	        "published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, article_id);
@@ -26,14 +26,14 @@ enum db_result db_workflow_review_add(struct db *db, long long article_id, long 
 	return db_run(db, st);
 }
 
-enum db_result db_workflow_reviews(struct db *db, long long article_id, int limit,
-				   struct arena *a, struct db_review **out, size_t *n)
+enum db_result db_workflow_reviews(struct db *db, long long article_id, int limit, struct arena *a,
+                                   struct db_review **out, size_t *n)
 {
 	*n = 0;
 	*out = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof **out);
-	sqlite3_stmt *st = db_stmt(db,
-		"SELECT id, at, username, action, comment, published_at FROM article_reviews "
-		"WHERE article_id = ?1 ORDER BY id DESC LIMIT ?2");
+	sqlite3_stmt *st = db_stmt(
+	    db, "SELECT id, at, username, action, comment, published_at FROM article_reviews "
+	        "WHERE article_id = ?1 ORDER BY id DESC LIMIT ?2");
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, article_id);
@@ -56,12 +56,12 @@ enum db_result db_workflow_reviews(struct db *db, long long article_id, int limi
 }
 
 enum db_result db_workflow_rights(struct db *db, long long user_id, struct arena *a,
-				  long long **ids, size_t *n)
+                                  long long **ids, size_t *n)
 {
 	*n = 0;
 	*ids = NULL;
 	sqlite3_stmt *st = db_stmt(db, "SELECT category_id FROM user_categories WHERE user_id = ?1 "
-				       "ORDER BY category_id");
+	                               "ORDER BY category_id");
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -82,7 +82,7 @@ enum db_result db_workflow_rights(struct db *db, long long user_id, struct arena
 }
 
 enum db_result db_workflow_rights_set(struct db *db, long long user_id, const long long *ids,
-				      size_t n)
+                                      size_t n)
 {
 	sqlite3_stmt *st = db_stmt(db, "DELETE FROM user_categories WHERE user_id = ?1");
 	if (!st)
@@ -93,7 +93,7 @@ enum db_result db_workflow_rights_set(struct db *db, long long user_id, const lo
 		/* INSERT ... SELECT: an unknown category inserts nothing, which
 		 * the change count reveals; a repeated id is one right. */
 		st = db_stmt(db, "INSERT OR IGNORE INTO user_categories(user_id, category_id) "
-				 "SELECT ?1, id FROM categories WHERE id = ?2");
+		                 "SELECT ?1, id FROM categories WHERE id = ?2");
 		if (!st)
 			return DB_ERROR;
 		sqlite3_bind_int64(st, 1, user_id);
@@ -113,9 +113,9 @@ enum db_result db_workflow_rights_set(struct db *db, long long user_id, const lo
 enum db_result db_workflow_review_count(struct db *db, const char *categories, long long *n)
 {
 	/* The WHERE of the articles_in_review partial index, word for word. */
-	sqlite3_stmt *st = db_stmt(db,
-		"SELECT count(*) FROM articles a WHERE status = 'in_review' AND deleted_at IS NULL "
-		"AND (?1 IS NULL OR a.category_id IN (SELECT value FROM json_each(?1)))");
+	sqlite3_stmt *st = db_stmt(
+	    db, "SELECT count(*) FROM articles a WHERE status = 'in_review' AND deleted_at IS NULL "
+	        "AND (?1 IS NULL OR a.category_id IN (SELECT value FROM json_each(?1)))");
 	if (!st)
 		return DB_ERROR;
 	if (categories)
@@ -127,12 +127,14 @@ enum db_result db_workflow_review_count(struct db *db, const char *categories, l
 }
 
 enum db_result db_workflow_lock_touch(struct db *db, long long article_id, long long user_id,
-				      long long now, long long stale)
+                                      long long now, long long stale)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO article_locks(article_id, user_id, since, seen_at) VALUES (?1, ?2, ?3, ?3) "
-		"ON CONFLICT(article_id, user_id) DO UPDATE SET seen_at = excluded.seen_at, "
-		"since = CASE WHEN seen_at < excluded.seen_at - ?4 THEN excluded.since ELSE since END");
+	sqlite3_stmt *st = db_stmt(
+	    db,
+	    "INSERT INTO article_locks(article_id, user_id, since, seen_at) VALUES (?1, ?2, ?3, "
+	    "?3) "
+	    "ON CONFLICT(article_id, user_id) DO UPDATE SET seen_at = excluded.seen_at, "
+	    "since = CASE WHEN seen_at < excluded.seen_at - ?4 THEN excluded.since ELSE since END");
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, article_id);
@@ -150,15 +152,15 @@ enum db_result db_workflow_lock_touch(struct db *db, long long article_id, long 
 }
 
 enum db_result db_workflow_locks(struct db *db, long long article_id, long long user_id,
-				 long long seen_after, int limit, struct arena *a,
-				 struct db_lock **out, size_t *n)
+                                 long long seen_after, int limit, struct arena *a,
+                                 struct db_lock **out, size_t *n)
 {
 	*n = 0;
 	*out = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof **out);
-	sqlite3_stmt *st = db_stmt(db,
-		"SELECT u.username, l.since FROM article_locks l JOIN users u ON u.id = l.user_id "
-		"WHERE l.article_id = ?1 AND l.user_id <> ?2 AND l.seen_at >= ?3 "
-		"ORDER BY l.since, u.username LIMIT ?4");
+	sqlite3_stmt *st = db_stmt(
+	    db, "SELECT u.username, l.since FROM article_locks l JOIN users u ON u.id = l.user_id "
+	        "WHERE l.article_id = ?1 AND l.user_id <> ?2 AND l.seen_at >= ?3 "
+	        "ORDER BY l.since, u.username LIMIT ?4");
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, article_id);

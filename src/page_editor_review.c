@@ -64,7 +64,7 @@ static void show_queue(struct app *app, struct http_req *req, const struct refus
 	size_t n = 0;
 	if (r == DB_OK)
 		r = db_editor_list(app->db, &filter, QUEUE_PER_PAGE, (page - 1) * QUEUE_PER_PAGE,
-				   req->arena, &items, &n, &total);
+		                   req->arena, &items, &n, &total);
 	if (r != DB_OK) {
 		page_db_error(app, req, r);
 		return;
@@ -73,9 +73,9 @@ static void show_queue(struct app *app, struct http_req *req, const struct refus
 	cJSON_AddStringToObject(d, "title", label(app, "review_queue"));
 	const char *done = http_text(req, "done");
 	if (!strcmp(done, "approved") || !strcmp(done, "sent_back"))
-		cJSON_AddStringToObject(d, "notice",
-					label(app, !strcmp(done, "approved") ? "review_approved"
-									     : "review_sent_back"));
+		cJSON_AddStringToObject(
+		    d, "notice",
+		    label(app, !strcmp(done, "approved") ? "review_approved" : "review_sent_back"));
 	if (no)
 		cJSON_AddStringToObject(d, "error_summary", label(app, "review_not_done"));
 	cJSON_AddStringToObject(d, "timezone", app_setting(app, "timezone"));
@@ -91,10 +91,10 @@ static void show_queue(struct app *app, struct http_req *req, const struct refus
 		cJSON_AddStringToObject(o, "author", a->author);
 		bool submitted = !strcmp(a->review_action, "submit");
 		cJSON_AddStringToObject(o, "submitted_by",
-					submitted ? a->review_by : a->created_by_name);
-		cJSON_AddStringToObject(o, "submitted_at",
-					app_local_time(req->arena, submitted ? a->review_at
-									     : a->updated_at));
+		                        submitted ? a->review_by : a->created_by_name);
+		cJSON_AddStringToObject(
+		    o, "submitted_at",
+		    app_local_time(req->arena, submitted ? a->review_at : a->updated_at));
 		if (submitted && *a->review_comment)
 			cJSON_AddStringToObject(o, "note", a->review_comment);
 		if (no && no->id == a->id) {
@@ -112,11 +112,11 @@ static void show_queue(struct app *app, struct http_req *req, const struct refus
 	cJSON_AddNumberToObject(pager, "current", (double)page);
 	cJSON_AddNumberToObject(pager, "last", (double)last);
 	if (page > 1)
-		cJSON_AddStringToObject(pager, "prev",
-					arena_printf(req->arena, "/editor/review?page=%lld", page - 1));
+		cJSON_AddStringToObject(
+		    pager, "prev", arena_printf(req->arena, "/editor/review?page=%lld", page - 1));
 	if (page < last)
-		cJSON_AddStringToObject(pager, "next",
-					arena_printf(req->arena, "/editor/review?page=%lld", page + 1));
+		cJSON_AddStringToObject(
+		    pager, "next", arena_printf(req->arena, "/editor/review?page=%lld", page + 1));
 	req->cacheable = false;
 	page_render(app, req, "editor_review", d);
 	req->status = status;
@@ -155,14 +155,15 @@ static void review_step(struct app *app, struct http_req *req, enum article_step
 		status = article_step(app, req, req->arg_id, step, &in, &out, &err);
 	if (status == 200) {
 		page_redirect(req, step == ARTICLE_STEP_APPROVE ? "/editor/review?done=approved"
-								: "/editor/review?done=sent_back");
+		                                                : "/editor/review?done=sent_back");
 		return;
 	}
 	if (status == 422 || status == 409) {
 		/* Shown by the article's own forms, with the comment kept. A
 		 * stale version or a step already taken by someone else is
 		 * said in words: the queue shows the article as it is now. */
-		struct refusal no = {req->arg_id, err.field, err.message, http_text(req, "comment")};
+		struct refusal no = {req->arg_id, err.field, err.message,
+		                     http_text(req, "comment")};
 		if (status == 409) {
 			no.field = step == ARTICLE_STEP_APPROVE ? "published_at" : "comment";
 			no.message = label(app, "review_changed");
@@ -207,7 +208,8 @@ void page_editor_nav(struct app *app, struct http_req *req, cJSON *user)
 	struct article_rights rights;
 	long long n = 0;
 	if (article_rights_load(app, app->db, req->user, req->arena, &rights) == DB_OK &&
-	    db_workflow_review_count(app->db, article_rights_json(&rights, req->arena), &n) == DB_OK &&
+	    db_workflow_review_count(app->db, article_rights_json(&rights, req->arena), &n) ==
+	        DB_OK &&
 	    n > 0)
 		cJSON_AddNumberToObject(user, "review_count", (double)n);
 }
@@ -225,13 +227,13 @@ void page_review_history(struct app *app, struct http_req *req, cJSON *d, long l
 		cJSON_AddStringToObject(o, "time", app_local_time(req->arena, steps[i].at));
 		cJSON_AddStringToObject(o, "user", steps[i].username);
 		cJSON_AddStringToObject(o, "action", steps[i].action);
-		cJSON_AddStringToObject(o, "action_label",
-					label(app, arena_printf(req->arena, "review_action_%s",
-								steps[i].action)));
+		cJSON_AddStringToObject(
+		    o, "action_label",
+		    label(app, arena_printf(req->arena, "review_action_%s", steps[i].action)));
 		cJSON_AddStringToObject(o, "comment", steps[i].comment);
 		if (steps[i].has_published_at)
 			cJSON_AddStringToObject(o, "publish_at",
-						app_local_time(req->arena, steps[i].published_at));
+			                        app_local_time(req->arena, steps[i].published_at));
 		cJSON_AddItemToArray(list, o);
 	}
 }

@@ -32,9 +32,14 @@ static long long add_category(struct db *db, const char *slug, long long parent)
 
 static long long add_article(struct db *db, long long category, long long user)
 {
-	struct db_editor_article a = {.category_id = category, .title = "T", .summary = "",
-				      .body_md = "b", .body_html = "<p>b</p>", .source = "",
-				      .author = "", .status = "draft"};
+	struct db_editor_article a = {.category_id = category,
+	                              .title = "T",
+	                              .summary = "",
+	                              .body_md = "b",
+	                              .body_html = "<p>b</p>",
+	                              .source = "",
+	                              .author = "",
+	                              .status = "draft"};
 	CHECK(db_editor_insert(db, &a, user, 10) == DB_OK);
 	return a.id;
 }
@@ -60,12 +65,12 @@ static void test_version(struct db *db, long long cat, long long user)
 }
 
 static void test_rights(struct db *db, long long news, long long sports, long long research,
-			long long user)
+                        long long user)
 {
 	struct db_category cats[] = {
-		{news, 0, "news", "news", 0},
-		{sports, news, "sports", "sports", 0},
-		{research, 0, "research", "research", 0},
+	    {news, 0, "news", "news", 0},
+	    {sports, news, "sports", "sports", 0},
+	    {research, 0, "research", "research", 0},
 	};
 	struct app app;
 	memset(&app, 0, sizeof app);
