@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { DB_MAX_STMTS = 128 };
+/* Slots of a connection's statement cache. Every SQL literal in src/db*.c
+ * may end up in one connection (the CLI's, the writer's), so this stays well
+ * above their count (about 130 in 2026-11); running out aborts. */
+enum { DB_MAX_STMTS = 512 };
 
 struct db {
 	sqlite3 *h;
