@@ -1,6 +1,6 @@
 /*
  * One-time codes for the second login factor: HOTP (RFC 4226) and TOTP
- * (RFC 6238) with HMAC-SHA1 from OpenSSL's libcrypto, base32 (RFC 4648) for
+ * (RFC 6238) with HMAC-SHA1 from Nettle, base32 (RFC 4648) for
  * the secret people type into an authenticator app, the parser of a code
  * as people type it, and the recovery codes. Pure functions of their
  * arguments (no database, no clock): auth_totp.c keeps the state.
@@ -27,16 +27,15 @@ enum {
 	TOTP_RECOVERY_SHOWN = TOTP_RECOVERY_SYMBOLS + 2, /* with the dash and NUL */
 };
 
-/* Loads libcrypto's HMAC (before a process confines itself: the provider
- * and configuration are read here, not under the sandbox) and checks it
- * against RFC 4226's first test vector. Returns 0, or -1. */
+/* Checks the HMAC against RFC 4226's first test vector, once, before a
+ * process confines itself (sandbox.h). Returns 0, or -1. */
 int totp_init(void);
 
 /*
  * HOTP(key, counter) with digits decimal digits (6 to 8): HMAC-SHA1 of the
  * counter as 8 big-endian bytes, dynamic truncation, modulo 10^digits.
  * Returns the code (print it with %0*ld), or -1 when digits is out of
- * range or libcrypto fails.
+ * range.
  */
 long totp_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits);
 

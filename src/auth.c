@@ -37,8 +37,8 @@ int auth_init(void)
 {
 	if (sodium_init() < 0)
 		return -1;
-	/* libcrypto loads its provider here, in the master, before any
-	 * worker confines itself (sandbox.h). */
+	/* The HMAC is proven on a test vector here, in the master, before
+	 * any worker confines itself (sandbox.h). */
 	if (totp_init() != 0)
 		return -1;
 	/* Tests shorten these; production keeps the defaults. */

@@ -206,7 +206,7 @@ def exercise_writes(c, port, ident):
         want("its revisions", ada.call("GET", f"/editor/articles/{new}/revisions"), 200)
     want("editor list", ada.call("GET", "/api/editor/articles"), 200)
     want("preview", ada.call("POST", "/api/preview", {"markdown": "**b**"}), 200)
-    # two-factor login: libsodium's sealing, libcrypto's HMAC, libqrencode's QR code
+    # two-factor login: libsodium's sealing, Nettle's HMAC, libqrencode's QR code
     r = want("start two-factor login", ada.call("POST", "/api/session/totp"), 201)
     secret = json.loads(r.body).get("secret") if r.status == 201 else None
     want("the enrolment page's QR code", ada.call("GET", "/editor/account"), 200)

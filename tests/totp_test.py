@@ -112,7 +112,7 @@ def test(c, scratch):
     for pid in h.workers(pool.pid):
         with open(f"/proc/{pid}/status") as f:
             seccomp = re.search(r"^Seccomp:\s*(\d+)", f.read(), re.M).group(1)
-        c.eq(seccomp, "2", f"worker {pid} runs under its seccomp filter (libcrypto's HMAC too)")
+        c.eq(seccomp, "2", f"worker {pid} runs under its seccomp filter (Nettle's HMAC too)")
 
     # --- enrolment ------------------------------------------------------------------
     r = login(port, "ed")
@@ -323,7 +323,7 @@ def test(c, scratch):
                 "the database dump holds no TOTP secret and no recovery code in clear")
     c.check(raw not in open(db, "rb").read(), "nor the secret's raw bytes")
     log = open(scratch.file("gazette.log"), errors="replace").read()
-    c.check("killed by signal" not in log, "no worker died (libcrypto under the sandbox)",
+    c.check("killed by signal" not in log, "no worker died (Nettle under the sandbox)",
             log[-500:])
 
 
