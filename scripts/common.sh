@@ -8,7 +8,7 @@ GAZETTE_PACKAGES=(
 	build-essential cmake pkg-config
 	libsqlite3-dev libfcgi-dev libcjson-dev libsodium-dev
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libmagic-dev libinih-dev libseccomp-dev
-	nettle-dev libqrencode-dev
+	nettle-dev libqrencode-dev libxxhash-dev
 	tzdata nginx sqlite3 python3 curl procps
 )
 # What only the tests and the benchmark add: ab (bench/rss.sh), the feed and
