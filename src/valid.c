@@ -60,8 +60,21 @@ bool valid_utf8(const char *s, size_t n)
 		}
 		if (i == n)
 			break;
-		if (s[i] == '\0')
+		const unsigned char *u = (const unsigned char *)s + i;
+		if (u[0] == '\0')
 			return false;
+		if (u[0] < 0x80) {
+			i++;
+			continue;
+		}
+		/* Chinese text is three-byte characters; with lead byte E1-EC or
+		 * EE-EF any two continuation bytes make a valid one (E0 and ED
+		 * have narrower ranges: overlongs, surrogates). */
+		if (n - i >= 3 && ((u[0] >= 0xE1 && u[0] <= 0xEC) || u[0] >= 0xEE) && u[0] <= 0xEF &&
+		    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+			i += 3;
+			continue;
+		}
 		size_t k = valid_utf8_char(s + i, n - i);
 		if (!k)
 			return false;

@@ -364,9 +364,41 @@ static void test_time(void)
 	CHECK(t == 42);
 }
 
+/* The reference: character by character, no NUL. */
+static bool utf8_slow(const char *s, size_t n)
+{
+	for (size_t i = 0, k; i < n; i += k)
+		if (s[i] == '\0' || !(k = valid_utf8_char(s + i, n - i)))
+			return false;
+	return true;
+}
+
+/* valid_utf8's fast paths must agree with the character-by-character
+ * reference on every lead and continuation byte, alone and between ASCII. */
+static void test_utf8_fast_path(void)
+{
+	int bad = 0;
+	for (unsigned a = 0x80; a <= 0xFF; a++)
+		for (unsigned b = 0; b <= 0xFF; b += 1)
+			for (unsigned c = 0x70; c <= 0xC0; c += 0x0F) {
+				char s[8] = {'x', (char)a, (char)b, (char)c, 'y'};
+				if (valid_utf8(s + 1, 3) != utf8_slow(s + 1, 3) ||
+				    valid_utf8(s, 5) != utf8_slow(s, 5))
+					bad++;
+			}
+	CHECK(bad == 0);
+	CHECK(!U8("\xE0\x80\x80"));  /* overlong */
+	CHECK(!U8("\xED\xA0\x80"));  /* a surrogate */
+	CHECK(U8("\xED\x9F\xBF"));   /* the last before the surrogates */
+	CHECK(U8("\xEF\xBF\xBF"));
+	CHECK(!U8("\xE4\xB8"));       /* cut short */
+	CHECK(U8("\xE4\xB8\xAD\xE6\x96\x87 ok"));
+}
+
 int main(void)
 {
 	test_utf8_char();
+	test_utf8_fast_path();
 	test_utf8();
 	test_pct_decode();
 	test_int();
