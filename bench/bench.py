@@ -64,6 +64,7 @@ class Site:
     page files) and the pool on a copy of a dataset, in a scratch dir."""
 
     def __init__(self, build, db_src, workers=2, wrapper=(), pages=True):
+        self.build = build
         self.dir = tempfile.mkdtemp(prefix="gazette-bench.")
         for sub in ("run", "log", "nginx", "media"):
             os.makedirs(os.path.join(self.dir, sub))
@@ -139,6 +140,19 @@ class Site:
                 except OSError:
                     pass
         return pids
+
+    def cpu_seconds(self):
+        """User and system CPU time of the pool's processes so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for name in ("gz-worker", "gz-counter", "gz-keeper"):
+            for p in self.helper(name):
+                try:
+                    f = open(f"/proc/{p}/stat").read()
+                    total += sum(int(x) for x in f[f.rindex(")") + 2:].split()[11:13]) / tick
+                except OSError:
+                    pass
+        return total
 
     def rss_kb(self):
         out = []
@@ -248,47 +262,108 @@ def search_p95(site, queries, n=200):
     return times[int(len(times) * 0.95) - 1]
 
 
+def warm(path):
+    """Reads a file through once: the VM drops cached file data within minutes
+    (shared/MEASURED.md), and a cold read is not what is being measured."""
+    with open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
+def login_share(site, size_of, duration):
+    """Target 6: public throughput with and without 10 concurrent logins
+    (Argon2id), and the share of the machine's CPU the logins took."""
+    import threading
+    import http.client
+    pw = "bench-password-1234"
+    subprocess.run([os.path.join(site.build, "gazette"), "--db", site.db, "user", "add",
+                    "bencher", "--role", "editor", "--password-stdin"], input=pw + "\n",
+                   text=True, check=True, capture_output=True)
+    body = json.dumps({"username": "bencher", "password": pw})
+    stop = time.monotonic() + duration + 1
+    logins = []
+
+    def login_loop():
+        while time.monotonic() < stop:
+            c = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+            c.request("POST", "/api/session", body, {"Content-Type": "application/json"})
+            r = c.getresponse()
+            r.read()
+            c.close()
+            logins.append(r.status)
+
+    ids, _, _ = article_ids(site.db, 500)
+    paths = [f"/a/{i}" for i in ids]
+    alone = wrk(site, paths, duration)
+    cpu0 = site.cpu_seconds()
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=login_loop) for _ in range(10)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    loaded = wrk(site, paths, duration)
+    for t in threads:
+        t.join()
+    share = (site.cpu_seconds() - cpu0) / ((time.monotonic() - t0) * os.cpu_count())
+    ok = sum(1 for x in logins if x == 200)
+    print(f"\nlogins vs readers (article files): alone {alone[0]:,.0f} req/s; with 10 concurrent "
+          f"logins {loaded[0]:,.0f} req/s ({loaded[0] / alone[0]:.2f}); the pool used "
+          f"{share:.0%} of the CPU meanwhile; {ok} logins succeeded, "
+          f"{len(logins) - ok} refused (throttle)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build-bench")
     ap.add_argument("--sizes", default="1000,100000")
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--files-max", type=int, default=100000,
+                    help="larger sites run without page files (the keeper would first "
+                         "render every page: about an hour per million here)")
     a = ap.parse_args()
     build = os.path.join(ROOT, a.build)
     sizes = [int(s) for s in a.sizes.split(",")]
     print(f"machine: {os.cpu_count()} cores; {sh('uname', '-sr').strip()}; "
           f"{sh('nginx', '-v').strip() or 'nginx'}", flush=True)
     flat = {}
-    for size in sizes:
+    for n, size in enumerate(sizes):
         db = dataset(build, size)
-        site = Site(build, db)
+        files = size <= a.files_max
+        site = Site(build, db, pages=files)
         try:
+            warm(site.db)
             ids, cats, deep = article_ids(site.db)
             arts = [f"/a/{i}" for i in ids]
             top = [c for c in cats if not c.endswith("-sub")]
             catp = [f"/c/{c}/" for c in top]
-            # the baseline: a copy of the same page files as plain static files
-            src = os.path.join(site.dir, "pages")
-            shutil.copytree(src, os.path.join(site.dir, "bench-static"))
-            bstat = lambda paths: ["/bench-static" + (p + "index.html" if p.endswith("/") else p + ".html")  # noqa: E731
-                                   for p in paths]
-            size_of = len(open(os.path.join(src, "a", f"{ids[0]}.html"), "rb").read())
-            pairs = [
-                ("home (file)", ["/"], "GET", "home static", bstat(["/"])),
-                ("category p1 (file)", catp, "GET", "category static", bstat(catp)),
-                ("article (file)", arts, "GET", "article static", bstat(arts)),
-                ("article (rendered)", [p + "?r=1" for p in arts], "GET",
-                 "transport", [f"/_bench/bytes?size={size_of}"]),
+            size_of = 9500
+            pairs = []
+            if files:
+                # the baseline: a copy of the same page files as plain static files
+                src = os.path.join(site.dir, "pages")
+                shutil.copytree(src, os.path.join(site.dir, "bench-static"))
+                bstat = lambda paths: ["/bench-static" + (p + "index.html" if p.endswith("/") else p + ".html")  # noqa: E731
+                                       for p in paths]
+                size_of = len(open(os.path.join(src, "a", f"{ids[0]}.html"), "rb").read())
+                pairs = [
+                    ("home (file)", ["/"], "GET", "home static", bstat(["/"])),
+                    ("category p1 (file)", catp, "GET", "category static", bstat(catp)),
+                    ("article (file)", arts, "GET", "article static", bstat(arts)),
+                ]
+            transport = [f"/_bench/bytes?size={size_of}"]
+            pairs += [
+                ("article (rendered)", [p + "?r=1" for p in arts], "GET", "transport", transport),
                 ("view counter", [p.replace("/a/", "/api/articles/") + "/view" for p in arts[:500]],
                  "POST", "transport ", [f"/_bench/bytes?size=30"]),
             ]
             rows = measure(site, pairs, a.duration, a.rounds)
-            print_table(f"{size:,} articles", rows)
-            more = [("category deep (rendered)", deep, "GET",
-                     "transport", [f"/_bench/bytes?size={size_of}"]),
-                    ("home (rendered)", ["/?r=1"], "GET", "transport", [f"/_bench/bytes?size={size_of}"]),
-                    ("feed", ["/feed.xml"], "GET", "transport", [f"/_bench/bytes?size={size_of}"])]
+            print_table(f"{size:,} articles" + ("" if files else " (no page files)"), rows)
+            more = [("category p1 (rendered)", [c + "?r=1" for c in catp], "GET", "transport",
+                     transport),
+                    ("category deep (rendered)", deep, "GET", "transport", transport),
+                    ("home (rendered)", ["/?r=1"], "GET", "transport", transport),
+                    ("feed", ["/feed.xml"], "GET", "transport", transport)]
             rows2 = measure(site, more, a.duration, 1)
             print_table(f"{size:,} articles, dynamic pages", rows2)
             for r in rows + rows2:
@@ -297,6 +372,8 @@ def main():
             zh = search_p95(site, ["学院", "图书", "志愿", "能耗"])
             print(f"\nsearch p95: English word {en:.1f} ms, two-character Chinese {zh:.1f} ms")
             print(f"worker RSS (kB): {site.rss_kb()}", flush=True)
+            if n == 0 and files:
+                login_share(site, size_of, a.duration)
         finally:
             site.close()
     if len(sizes) > 1:
