@@ -80,6 +80,14 @@ enum db_result db_articles_count(struct db *db, enum db_scope scope, long long i
  * gets the new total. DB_NOTFOUND for an id that is not public. */
 enum db_result db_article_view(struct db *db, long long id, long long now, long long *views);
 
+/* For the view tally (tally.h): the stored count and created_at of public
+ * article id (DB_NOTFOUND when it is not public), and writing a count. */
+enum db_result db_view_base(struct db *db, long long id, long long now, long long *views,
+			    long long *born);
+/* Stores views as article id's total unless the total is already as high
+ * or the article is not the one born then. */
+enum db_result db_view_store(struct db *db, long long id, long long born, long long views);
+
 struct search_query;
 
 /* A search hit: the article and its Markdown, for the snippet. */
@@ -88,13 +96,19 @@ struct db_hit {
 	const char *title, *body_md;
 };
 
+/* How many of the newest matches a search ranks (GAZETTE_SEARCH_RANK_MAX
+ * in the environment overrides it, for tests). */
+enum { DB_SEARCH_RANK_MAX = 1000 };
+
 /*
- * Public articles matching q, best first (bm25, title weighted ten times
- * the body), skipping offset, at most limit into *out (arena); *total gets
- * the number of all matches.
+ * Public articles matching q, best first (BM25 without term weights, title
+ * weighted ten times the body) among the newest DB_SEARCH_RANK_MAX matches,
+ * skipping offset, at most limit into *out (arena). *total gets the number
+ * of matches, or DB_SEARCH_RANK_MAX with *total_is_lower_bound set when
+ * more match: the work per search is bounded however many articles match.
  */
 enum db_result db_search(struct db *db, const struct search_query *q, long long now, int limit,
 			 long long offset, struct arena *a, struct db_hit **out, size_t *n,
-			 long long *total);
+			 long long *total, bool *total_is_lower_bound);
 
 #endif

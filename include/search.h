@@ -20,9 +20,17 @@
  * s must be valid UTF-8. */
 void search_ngrams(const char *s, size_t len, struct buf *out);
 
-/* Registers the SQL function gazette_ngrams(text) that the index triggers
- * call, on a connection. Returns an SQLite code. */
+/* Registers on a connection the SQL function gazette_ngrams(text) that the
+ * index triggers call, and the FTS5 ranking function gazette_rank(table,
+ * title weight, body weight): bm25 with every term's IDF taken as 1, lower
+ * is better. FTS5's bm25() counts every match of every term in the whole
+ * index to weigh terms; gazette_rank reads only the row it scores, so a
+ * search ranking its newest matches costs the same however many articles
+ * match. Returns an SQLite code. */
 int search_register(sqlite3 *h);
+
+/* The FTS5 API of connection h (src/db_fts5.c), NULL without FTS5. */
+fts5_api *db_fts5_api(sqlite3 *h);
 
 /* True when the UTF-8 character starting at s is a CJK ideograph, kana or
  * hangul (characters written without spaces between words). */

@@ -150,7 +150,7 @@ void api_article(struct app *app, struct http_req *req)
 	cJSON_AddStringToObject(o, "source", art.source);
 	cJSON_AddStringToObject(o, "author", art.author);
 	cJSON_AddStringToObject(o, "published_at", json_time(req->arena, art.published_at));
-	cJSON_AddNumberToObject(o, "views", (double)art.views);
+	cJSON_AddNumberToObject(o, "views", (double)counter_current(art.id, art.views));
 	cJSON_AddStringToObject(o, "url", article_url(req, art.id));
 	/* As on the page: prev is the newer neighbour, next the older. */
 	cJSON_AddItemToObject(o, "prev", link_obj(&newer));
@@ -171,8 +171,9 @@ void api_search(struct app *app, struct http_req *req)
 	struct db_hit *hits;
 	size_t n;
 	long long total;
+	bool more;
 	enum db_result r = db_search(app->db, &sq, (long long)time(NULL), 20, (page - 1) * 20,
-				     req->arena, &hits, &n, &total);
+				     req->arena, &hits, &n, &total, &more);
 	if (r != DB_OK) {
 		api_db_error(req, r);
 		return;
@@ -189,6 +190,8 @@ void api_search(struct app *app, struct http_req *req)
 		cJSON_AddItemToArray(list, o);
 	}
 	cJSON_AddNumberToObject(root, "total", (double)total);
+	/* More matched than the search ranks: total counts only those. */
+	cJSON_AddBoolToObject(root, "total_is_lower_bound", more);
 	json_send(req, 200, root);
 }
 

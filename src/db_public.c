@@ -4,6 +4,7 @@
 #include "log.h"
 #include "search.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *col_dup(struct arena *a, sqlite3_stmt *st, int col)
@@ -257,81 +258,150 @@ enum db_result db_articles_count(struct db *db, enum db_scope scope, long long i
 
 /* Search statements: ?2 trigram expression, ?5 n-gram expression. Which one
  * runs depends on which kinds of terms the query has; each ranks with the
- * index it searches. */
-#define HIT_COLUMNS "SELECT a.id, a.published_at, a.title, a.body_md "
-static const char *const search_sql[3][2] = {
-	{ /* long terms only */
-	  HIT_COLUMNS "FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-	  "WHERE articles_fts MATCH ?2 AND " PUBLIC_ROWS
-	  " ORDER BY bm25(articles_fts, 10.0, 1.0), a.published_at DESC LIMIT ?3 OFFSET ?4",
-	  "SELECT count(*) FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-	  "WHERE articles_fts MATCH ?2 AND " PUBLIC_ROWS},
-	{ /* short terms only */
-	  HIT_COLUMNS "FROM articles_short_fts s JOIN articles a ON a.id = s.rowid "
-	  "WHERE articles_short_fts MATCH ?5 AND " PUBLIC_ROWS
-	  " ORDER BY bm25(articles_short_fts, 10.0, 1.0), a.published_at DESC LIMIT ?3 OFFSET ?4",
-	  "SELECT count(*) FROM articles_short_fts s JOIN articles a ON a.id = s.rowid "
-	  "WHERE articles_short_fts MATCH ?5 AND " PUBLIC_ROWS},
-	{ /* both */
-	  HIT_COLUMNS "FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-	  "WHERE articles_fts MATCH ?2 AND a.id IN (SELECT rowid FROM articles_short_fts "
-	  "WHERE articles_short_fts MATCH ?5) AND " PUBLIC_ROWS
-	  " ORDER BY bm25(articles_fts, 10.0, 1.0), a.published_at DESC LIMIT ?3 OFFSET ?4",
-	  "SELECT count(*) FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-	  "WHERE articles_fts MATCH ?2 AND a.id IN (SELECT rowid FROM articles_short_fts "
-	  "WHERE articles_short_fts MATCH ?5) AND " PUBLIC_ROWS},
+ * index it searches. They walk the matches newest first (FTS5 reads a
+ * doclist in rowid order, so this stops after ?3 rows however many match)
+ * and score each with gazette_rank (src/search.c), not bm25(), which would
+ * count every match of every term in the whole index; the short index is
+ * asked about each candidate row (rowid =), not for all its matches as a
+ * set. Publicness comes from articles_public_ids (sql/009_search_public_ids
+ * .sql), never from the table rows, whose bodies lie in front of the
+ * columns checked. */
+#define PUBLIC_IDS "JOIN articles a INDEXED BY articles_public_ids ON a.id = "
+static const char *const search_sql[3] = {
+	/* long terms only */
+	"SELECT f.rowid, gazette_rank(articles_fts, 10.0, 1.0), a.published_at "
+	"FROM articles_fts f " PUBLIC_IDS "f.rowid "
+	"WHERE articles_fts MATCH ?2 AND " PUBLIC_ROWS " ORDER BY f.rowid DESC LIMIT ?3",
+	/* short terms only */
+	"SELECT s.rowid, gazette_rank(articles_short_fts, 10.0, 1.0), a.published_at "
+	"FROM articles_short_fts s " PUBLIC_IDS "s.rowid "
+	"WHERE articles_short_fts MATCH ?5 AND " PUBLIC_ROWS " ORDER BY s.rowid DESC LIMIT ?3",
+	/* both */
+	"SELECT f.rowid, gazette_rank(articles_fts, 10.0, 1.0), a.published_at "
+	"FROM articles_fts f " PUBLIC_IDS "f.rowid "
+	"WHERE articles_fts MATCH ?2 AND EXISTS (SELECT 1 FROM articles_short_fts s "
+	"WHERE articles_short_fts MATCH ?5 AND s.rowid = f.rowid) AND " PUBLIC_ROWS
+	" ORDER BY f.rowid DESC LIMIT ?3",
 };
 
-static sqlite3_stmt *search_bind(struct db *db, const struct search_query *q, long long now,
-				 int count)
+/* How many of the newest matches a search ranks: GAZETTE_SEARCH_RANK_MAX
+ * lowers it so that tests reach the bound with a handful of articles. */
+static long long rank_max(void)
 {
+	static long long max;
+	if (!max) {
+		const char *v = getenv("GAZETTE_SEARCH_RANK_MAX");
+		long long n = v ? strtoll(v, NULL, 10) : 0;
+		max = n >= 1 && n <= 100000 ? n : DB_SEARCH_RANK_MAX;
+	}
+	return max;
+}
+
+struct scored {
+	long long id, published_at;
+	double score;
+};
+
+/* Does x rank after y? Lower score first, then newer, then the higher id. */
+static bool ranks_after(const struct scored *x, const struct scored *y)
+{
+	if (x->score != y->score)
+		return x->score > y->score;
+	if (x->published_at != y->published_at)
+		return x->published_at < y->published_at;
+	return x->id < y->id;
+}
+
+static void sift_down(struct scored *v, size_t i, size_t n)
+{
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && ranks_after(&v[c + 1], &v[c]))
+			c++;
+		if (!ranks_after(&v[c], &v[i]))
+			return;
+		struct scored t = v[i];
+		v[i] = v[c];
+		v[c] = t;
+	}
+}
+
+/* Sorts v best first. A heapsort of our own: glibc's qsort() asks the
+ * kernel how much memory the machine has, a system call the workers'
+ * sandbox forbids (src/sandbox.c). */
+static void sort_scored(struct scored *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end > 1; end--) {
+		struct scored t = v[0];
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		sift_down(v, 0, end - 1);
+	}
+}
+
+enum db_result db_search(struct db *db, const struct search_query *q, long long now, int limit,
+			 long long offset, struct arena *a, struct db_hit **out, size_t *n,
+			 long long *total, bool *total_is_lower_bound)
+{
+	*n = 0;
+	*total = 0;
+	*total_is_lower_bound = false;
+	*out = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof **out);
+	if (!q->long_expr && !q->short_expr)
+		return DB_OK;
+	/* The newest max + 1 matches, scored in the same pass: their count is
+	 * the total (or its lower bound), and the first max are ranked here. */
+	long long max = rank_max();
+	struct scored *all = arena_calloc(a, (size_t)max, sizeof *all);
 	int kind = q->long_expr && q->short_expr ? 2 : q->long_expr ? 0 : 1;
-	sqlite3_stmt *st = db_stmt(db, search_sql[kind][count]);
+	sqlite3_stmt *st = db_stmt(db, search_sql[kind]);
 	if (!st)
-		return NULL;
+		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, now);
 	if (q->long_expr)
 		sqlite3_bind_text(st, 2, q->long_expr, -1, SQLITE_STATIC);
 	if (q->short_expr)
 		sqlite3_bind_text(st, 5, q->short_expr, -1, SQLITE_STATIC);
-	return st;
-}
-
-enum db_result db_search(struct db *db, const struct search_query *q, long long now, int limit,
-			 long long offset, struct arena *a, struct db_hit **out, size_t *n,
-			 long long *total)
-{
-	*n = 0;
-	*total = 0;
-	*out = arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof **out);
-	if (!q->long_expr && !q->short_expr)
-		return DB_OK;
-	sqlite3_stmt *st = search_bind(db, q, now, 1);
-	if (!st)
-		return DB_ERROR;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*total = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return db_fail(db, rc);
-	if (*total == 0 || offset >= *total)
-		return DB_OK;
-
-	st = search_bind(db, q, now, 0);
-	if (!st)
-		return DB_ERROR;
-	sqlite3_bind_int(st, 3, limit);
-	sqlite3_bind_int64(st, 4, offset);
-	while (*n < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct db_hit *h = &(*out)[(*n)++];
-		h->id = sqlite3_column_int64(st, 0);
-		h->published_at = sqlite3_column_int64(st, 1);
-		h->title = col_dup(a, st, 2);
-		h->body_md = col_dup(a, st, 3);
+	sqlite3_bind_int64(st, 3, max + 1);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*total == max) {
+			*total_is_lower_bound = true;
+			rc = SQLITE_DONE;
+			break;
+		}
+		struct scored *s = &all[(*total)++];
+		s->id = sqlite3_column_int64(st, 0);
+		s->score = sqlite3_column_double(st, 1);
+		s->published_at = sqlite3_column_int64(st, 2);
 	}
-	if (*n == (size_t)limit)
-		rc = SQLITE_DONE;
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc);
+	if (offset < 0 || offset >= *total || limit <= 0)
+		return DB_OK;
+	sort_scored(all, (size_t)*total);
+
+	/* The page's articles, read in full only now. Each statement reads its
+	 * own snapshot: one deleted since the ranking is left out. */
+	for (long long i = offset; i < *total && i < offset + limit; i++) {
+		struct db_hit *h = &(*out)[*n];
+		st = db_stmt(db, "SELECT published_at, title, body_md FROM articles WHERE id = ?1");
+		if (!st)
+			return DB_ERROR;
+		sqlite3_bind_int64(st, 1, all[i].id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			h->id = all[i].id;
+			h->published_at = sqlite3_column_int64(st, 0);
+			h->title = col_dup(a, st, 1);
+			h->body_md = col_dup(a, st, 2);
+			(*n)++;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_fail(db, rc);
+	}
+	return DB_OK;
 }

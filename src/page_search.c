@@ -5,6 +5,7 @@
 #include "i18n.h"
 #include "valid.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -47,8 +48,10 @@ void page_search(struct app *app, struct http_req *req)
 	struct db_hit *hits;
 	size_t n;
 	long long total;
+	bool more;
 	enum db_result r = db_search(app->db, &sq, (long long)time(NULL), SEARCH_PER_PAGE,
-				     (page - 1) * SEARCH_PER_PAGE, req->arena, &hits, &n, &total);
+				     (page - 1) * SEARCH_PER_PAGE, req->arena, &hits, &n, &total,
+				     &more);
 	if (r != DB_OK) {
 		cJSON_Delete(d);
 		page_db_error(app, req, r);
@@ -60,7 +63,10 @@ void page_search(struct app *app, struct http_req *req)
 		page_error(app, req, 404);
 		return;
 	}
-	cJSON_AddNumberToObject(d, "total", (double)total);
+	if (more) /* only the newest matches are ranked: "1000+ results" */
+		cJSON_AddStringToObject(d, "total", arena_printf(req->arena, "%lld+", total));
+	else
+		cJSON_AddNumberToObject(d, "total", (double)total);
 	cJSON_AddBoolToObject(d, "none", total == 0);
 	cJSON *results = cJSON_AddArrayToObject(d, "results");
 	for (size_t i = 0; i < n; i++) {

@@ -80,18 +80,97 @@ static void sql_ngrams(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, out.data, (int)out.len, free);
 }
 
+/* The table-wide figures gazette_rank needs, read once per query. */
+struct rank_data {
+	double avgdl; /* average tokens per row, all columns */
+	int nphrase;
+};
+
+static struct rank_data *rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+{
+	struct rank_data *d = api->xGetAuxdata(fts, 0);
+	if (d)
+		return d;
+	sqlite3_int64 rows = 0, tokens = 0;
+	*rc = api->xRowCount(fts, &rows);
+	if (*rc == SQLITE_OK)
+		*rc = api->xColumnTotalSize(fts, -1, &tokens);
+	if (*rc != SQLITE_OK)
+		return NULL;
+	d = sqlite3_malloc(sizeof *d);
+	if (!d) {
+		*rc = SQLITE_NOMEM;
+		return NULL;
+	}
+	d->avgdl = rows > 0 ? (double)tokens / (double)rows : 1.0;
+	if (d->avgdl <= 0)
+		d->avgdl = 1.0;
+	d->nphrase = api->xPhraseCount(fts);
+	*rc = api->xSetAuxdata(fts, d, sqlite3_free);
+	return *rc == SQLITE_OK ? d : NULL;
+}
+
+/* gazette_rank(table, weight of column 0, weight of column 1, ...): the
+ * Okapi BM25 sum of FTS5's bm25() (k1 1.2, b 0.75) with IDF 1, negated. */
+static void sql_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		     int nval, sqlite3_value **val)
+{
+	const double k1 = 1.2, b = 0.75;
+	int rc = SQLITE_OK;
+	struct rank_data *d = rank_data(api, fts, &rc);
+	if (!d) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	int ninst = 0;
+	rc = api->xInstCount(fts, &ninst);
+	double freq[SEARCH_MAX_TERMS * 4] = {0};
+	for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
+		int phrase, col, off;
+		rc = api->xInst(fts, i, &phrase, &col, &off);
+		if (rc != SQLITE_OK || phrase < 0 || phrase >= (int)(sizeof freq / sizeof *freq))
+			continue;
+		freq[phrase] += col < nval ? sqlite3_value_double(val[col]) : 1.0;
+	}
+	int dl = 0;
+	if (rc == SQLITE_OK)
+		rc = api->xColumnSize(fts, -1, &dl);
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	double norm = k1 * (1 - b + b * (double)dl / d->avgdl), score = 0;
+	for (int p = 0; p < d->nphrase && p < (int)(sizeof freq / sizeof *freq); p++)
+		score += freq[p] * (k1 + 1) / (freq[p] + norm);
+	sqlite3_result_double(ctx, -score);
+}
+
 int search_register(sqlite3 *h)
 {
-	return sqlite3_create_function(h, "gazette_ngrams", 1,
-				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-				       sql_ngrams, NULL, NULL);
+	int rc = sqlite3_create_function(h, "gazette_ngrams", 1,
+					 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+					 NULL, sql_ngrams, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	fts5_api *fts = db_fts5_api(h);
+	if (!fts)
+		return SQLITE_ERROR;
+	return fts->xCreateFunction(fts, "gazette_rank", NULL, sql_rank, NULL);
 }
 
 /* Appends term as one FTS5 string: its n-gram form, double quotes doubled. */
 static void fts_phrase(struct buf *expr, const char *term)
 {
 	struct buf grams = BUF_INIT;
-	search_ngrams(term, strlen(term), &grams);
+	size_t len = strlen(term), k = valid_utf8_char(term, len);
+	/* Two CJK characters: their bigram token alone. It is indexed exactly
+	 * where the phrase "X XY Y" would match, and one doclist is cheaper
+	 * than three with positions compared. */
+	if (k && k < len && search_is_cjk(term, len) && search_is_cjk(term + k, len - k) &&
+	    k + valid_utf8_char(term + k, len - k) == len)
+		buf_puts(&grams, term);
+	else
+		search_ngrams(term, len, &grams);
 	if (expr->len)
 		buf_puts(expr, " AND ");
 	buf_putc(expr, '"');
