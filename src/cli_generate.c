@@ -12,39 +12,97 @@
 
 enum { BATCH = 2000 };
 
-/* Sentences to build bodies from: realistic length and word mix. Our own
- * text, about an imaginary college. */
-static const char *const en_sentences[] = {
-	"The faculty board met on Tuesday to review the new laboratory schedule for the spring term.",
-	"Students from the engineering school presented prototypes built during the winter workshop.",
-	"The library extended its opening hours during the examination weeks after a student petition.",
-	"A delegation of visiting lecturers toured the workshops and discussed joint research projects.",
-	"More than three hundred volunteers helped to plant trees along the river path behind the campus.",
-	"The college choir performed a programme of folk songs from six countries at the city concert hall.",
-	"Graduates who found work within six months of leaving rose for the third year in a row.",
-	"The sports department announced new coaching sessions for swimming, rowing and table tennis.",
-	"Researchers measured the energy use of every building and published the figures online.",
-	"An alumni evening raised funds for two scholarships in applied mathematics and nursing.",
-	"The student union organised a debate on housing costs with local councillors and landlords.",
-	"Workshops on writing applications and preparing for interviews will be held every Thursday.",
+/* Word lists for sentences built from templates: our own words about an
+ * imaginary college. Picks favour the front of each list (zipf()), so, as
+ * in real text, a few words are everywhere and most are rare. */
+static const char *const en_nouns[] = {
+	"students", "college", "campus", "library", "staff", "faculty", "programme", "research",
+	"course", "department", "lecture", "project", "team", "city", "council", "union",
+	"committee", "workshop", "graduates", "exhibition", "conference", "seminar", "festival",
+	"concert", "choir", "orchestra", "theatre", "museum", "garden", "greenhouse", "river",
+	"bridge", "stadium", "gym", "pool", "canteen", "kitchen", "dormitory", "hall", "tower",
+	"archive", "studio", "engineering", "mathematics", "physics", "chemistry", "biology",
+	"medicine", "nursing", "history", "philosophy", "economics", "law", "music", "painting",
+	"poetry", "journalism", "architecture", "geography", "astronomy", "linguistics",
+	"statistics", "agriculture", "forestry", "ecology", "energy", "water", "transport",
+	"housing", "budget", "funding", "grant", "award", "prize", "medal", "trophy", "record",
+	"survey", "report", "study", "experiment", "prototype", "telescope", "microscope",
+	"satellite", "drone", "battery", "sensor", "robot", "software", "network", "database",
+	"website", "podcast", "newsletter", "magazine", "journal", "textbook", "manuscript", "map",
+	"laboratory", "collection", "donation", "partnership", "exchange", "delegation",
+	"visitors", "alumni", "parents", "neighbours", "residents", "farmers", "nurses", "doctors",
+	"teachers", "librarians", "engineers", "architects", "athletes", "rowers", "swimmers",
+	"runners", "cyclists", "climbers", "debaters", "musicians", "singers", "dancers", "actors",
+	"painters", "volunteers", "writers", "poets", "historians", "chemists", "biologists",
+	"physicists", "astronomers", "economists", "lawyers", "councillors", "landlords",
+	"employers", "apprentices", "interns", "trainees", "mentors", "tutors", "examiners",
+	"inspectors", "orchard", "vineyard", "meadow", "wetland", "reservoir", "harbour",
+	"lighthouse", "observatory", "planetarium", "aquarium", "scholarship", "herbarium",
+	"apiary", "beehives", "compost", "bicycles", "ferries", "tramline", "footpath",
+	"boardwalk", "courtyard", "rooftop", "basement", "attic", "chapel", "cloister",
+	"gatehouse", "boathouse", "pavilion", "marathon", "regatta", "tournament", "hackathon",
+	"olympiad", "quiz", "auction", "bazaar", "harvest", "lantern", "kite", "mural",
+	"sculpture", "tapestry", "fresco", "violin", "cello", "harp", "organ", "trumpet",
+	"clarinet", "robotics", "drums", "accordion", "fossil", "meteorite", "glacier", "volcano",
+	"earthquake", "drought", "flood", "storm", "algae", "lichen", "moss", "fungi", "orchids",
+	"tulips", "sunflowers", "seedlings", "hedgehogs", "otters", "kingfishers", "herons",
+	"swallows", "owls", "bats", "butterflies",
 };
-static const char *const zh_sentences[] = {
-	"学院召开教学工作会议，研究部署新学期实验课程安排。",
-	"工程学院学生展示了寒假工作坊期间制作的作品原型。",
-	"图书馆在考试周延长开放时间，方便同学们复习备考。",
-	"来访的外国学者参观了实训基地，并就合作研究进行了深入交流。",
-	"三百多名志愿者在校园后面的河边步道种下了新树苗。",
-	"学院合唱团在市音乐厅演出了来自六个国家的民歌。",
-	"毕业生半年内就业率连续第三年上升，用人单位评价良好。",
-	"体育部宣布新增游泳、赛艇和乒乓球训练课程。",
-	"研究人员测量了每栋建筑的能耗，并在网上公布了数据。",
-	"校友联谊会为应用数学和护理专业筹集了两项奖学金。",
+static const char *const en_adjs[] = {
+	"new", "annual", "local", "public", "first", "international", "national", "student",
+	"joint", "open", "free", "young", "historic", "popular", "weekly", "monthly", "green",
+	"digital", "rural", "urban", "coastal", "northern", "southern", "renovated", "restored",
+	"experimental", "interdisciplinary", "bilingual", "volunteer", "evening", "summer",
+	"winter", "spring", "autumn", "quiet", "crowded", "ambitious", "modest", "remarkable",
+	"unusual", "award-winning", "long-awaited", "solar-powered", "hand-built", "centuries-old",
 };
-static const char *const en_topics[] = {"Laboratory", "Library", "Exchange", "Choir", "Volunteers",
-					"Graduates", "Rowing", "Energy", "Scholarship", "Debate",
-					"Workshop", "Concert", "Lecture", "Open Day", "Robotics"};
-static const char *const en_verbs[] = {"opens", "welcomes", "celebrates", "hosts", "announces",
-				       "reviews", "launches", "marks", "expands", "presents"};
+static const char *const en_verbs[] = {
+	"opened", "visited", "presented", "reviewed", "announced", "launched", "hosted",
+	"welcomed", "celebrated", "funded", "studied", "measured", "restored", "designed", "built",
+	"planted", "repaired", "recorded", "published", "organised", "supported", "explored",
+	"mapped", "tested", "catalogued", "surveyed", "rehearsed", "performed", "donated",
+	"digitised", "translated", "photographed", "monitored", "harvested", "refurbished",
+};
+static const char *const en_places[] = {
+	"on the main campus", "in the city centre", "behind the old library", "near the river",
+	"at the science park", "in the east wing", "at the harbour", "in the botanical garden",
+	"at the county fair", "in the sports hall", "on the north field", "at the town hall",
+	"in the student union", "at the museum", "in three villages", "across the region",
+};
+static const char *const en_times[] = {
+	"on Tuesday", "last week", "this spring", "during the winter break", "over the weekend",
+	"on Friday evening", "in the autumn term", "after months of planning", "for the first time",
+	"once again", "this morning", "in March", "in October", "since January",
+};
+static const char *const zh_words[] = {
+	"学生", "老师", "校园", "研究", "课程", "实验", "教学", "会议", "项目", "合作",
+	"交流", "活动", "比赛", "讲座", "展览", "论坛", "报告", "调查", "工程", "数学",
+	"物理", "化学", "生物", "医学", "护理", "历史", "哲学", "经济", "法律", "音乐",
+	"美术", "诗歌", "新闻", "建筑", "地理", "天文", "语言", "统计", "农业", "林业",
+	"学院", "生态", "能源", "水利", "交通", "住房", "预算", "经费", "基金", "奖项",
+	"奖杯", "记录", "样机", "望远镜", "显微镜", "卫星", "电池", "传感器", "机器人", "软件",
+	"网络", "数据", "网站", "杂志", "期刊", "教材", "手稿", "地图", "藏品", "捐赠",
+	"伙伴", "代表团", "校友", "家长", "居民", "农民", "护士", "医生", "工程师", "运动员",
+	"图书", "合唱团", "乐团", "剧场", "博物馆", "花园", "温室", "河边", "桥梁", "体育馆",
+	"游泳池", "食堂", "宿舍", "礼堂", "档案馆", "工作室", "果园", "湿地", "水库", "港口",
+	"灯塔", "天文台", "水族馆", "蜂箱", "自行车", "步道", "庭院", "屋顶", "马拉松", "赛艇",
+	"乒乓球", "拍卖", "集市", "丰收", "灯笼", "风筝", "壁画", "雕塑", "小提琴", "化石",
+	"志愿", "冰川", "火山", "干旱", "洪水", "风暴", "苔藓", "兰花", "向日葵", "树苗",
+	"刺猬", "水獭", "苍鹭", "燕子", "能耗",
+};
+static const char *const zh_verbs[] = {
+	"举办了", "参观了", "展示了", "讨论了", "宣布了", "启动了", "欢迎", "庆祝了", "资助了",
+	"研究了", "测量了", "修复了", "设计了", "建成了", "种下了", "记录了", "发布了", "组织了",
+	"支持", "探索了", "测试了", "整理了", "排练了", "演出了", "翻译了", "监测了", "收获了",
+};
+static const char *const zh_places[] = {
+	"在主校区", "在市中心", "在老图书馆后面", "在河边", "在科技园", "在东楼", "在港口",
+	"在植物园", "在体育馆", "在北区操场", "在市政厅", "在学生会", "在博物馆", "在三个村子",
+};
+static const char *const zh_times[] = {
+	"本周二", "上周", "今年春天", "寒假期间", "周末", "周五晚上", "秋季学期", "经过数月筹备",
+	"首次", "再次", "今天上午", "三月", "十月", "年初以来",
+};
 
 /* A small deterministic generator, so a seed always gives the same site. */
 static unsigned long long rng_state;
@@ -54,7 +112,23 @@ static unsigned pick(unsigned n)
 	return (unsigned)((rng_state >> 33) % n);
 }
 
+/* An index below n, small ones far likelier: index k comes up about in
+ * proportion to 1 / (k + 1), Zipf's law of word frequencies. A power of two
+ * is picked evenly, then an index within [2^b - 1, 2^(b+1) - 1). */
+static unsigned zipf(unsigned n)
+{
+	unsigned bits = 0;
+	while ((1u << bits) < n + 1)
+		bits++;
+	for (;;) {
+		unsigned b = pick(bits), k = (1u << b) - 1 + pick(1u << b);
+		if (k < n)
+			return k;
+	}
+}
+
 #define PICK(arr) arr[pick(sizeof arr / sizeof arr[0])]
+#define ZIPF(arr) arr[zipf(sizeof arr / sizeof arr[0])]
 
 /* Categories gen-1 … gen-8, each top level with one child. */
 static int ensure_categories(struct cli *c, struct db *db, long long ids[16])
@@ -83,24 +157,130 @@ static int ensure_categories(struct cli *c, struct db *db, long long ids[16])
 	return 0;
 }
 
+/* Names of people and places, composed from parts: hundreds of each, every
+ * one rare, the long tail of real news text. */
+static const char *const en_given[] = {
+	"Alice", "Ben", "Clara", "Daniel", "Elena", "Farid", "Grace", "Hugo", "Iris", "Jonah",
+	"Kira", "Liam", "Maya", "Noor", "Oscar", "Priya", "Quentin", "Rosa", "Samir", "Tess",
+	"Umar", "Vera", "Wei", "Ximena", "Yusuf", "Zoe", "Amara", "Bruno", "Chloe", "Dev",
+};
+static const char *const en_name_a[] = {
+	"Ash", "Brook", "Elm", "Fair", "Green", "Hart", "Kings", "Lang", "Mill", "North", "Oak",
+	"Red", "Stan", "West", "Wood", "Bar", "Cal", "Dun", "Fen", "Glen", "Hal", "Lin", "Mor",
+	"Pen", "Ros", "Sel", "Thorn", "Wal", "Bel", "Cor", "Ald", "Brad", "Chil", "Hay", "Whit",
+};
+static const char *const en_name_b[] = {
+	"ford", "field", "ley", "ton", "wood", "bury", "wick", "more", "dale", "ham", "well",
+	"stead", "brook", "worth", "by", "combe", "hurst", "mere",
+};
+static const char *const zh_surnames[] = {
+	"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高",
+	"林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧",
+};
+static const char *const zh_given[] = {
+	"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
+	"明", "超", "秀", "霞", "平", "刚", "英", "华", "玉", "萍", "红", "玲", "燕", "彬", "鹏",
+	"辉", "建", "志", "文", "斌", "宇", "浩", "凯", "晨", "欣", "怡", "雨", "轩", "涵", "博",
+	"俊", "思", "佳", "嘉", "然",
+};
+static const char *const zh_place_a[] = {
+	"东", "西", "南", "北", "青", "白", "石", "金", "清", "安", "长", "平", "永", "新", "红",
+	"柳", "桃", "梅", "松", "云",
+};
+static const char *const zh_place_b[] = {
+	"山", "河", "湖", "桥", "林", "港", "田", "溪", "岭", "湾",
+};
+
+/* "Grace Ashford of Millbury" */
+static void en_person(struct buf *b)
+{
+	buf_printf(b, "%s %s%s of %s%s", PICK(en_given), PICK(en_name_a), PICK(en_name_b),
+		   PICK(en_name_a), PICK(en_name_b));
+}
+
+/* "来自青山镇的王思雨" */
+static void zh_person(struct buf *b)
+{
+	buf_printf(b, "来自%s%s镇的%s%s%s", PICK(zh_place_a), PICK(zh_place_b), PICK(zh_surnames),
+		   PICK(zh_given), pick(2) ? PICK(zh_given) : "");
+}
+
+/* One English sentence: who did what, where, when. */
+static void en_sentence(struct buf *b)
+{
+	const char *who = ZIPF(en_nouns), *what = ZIPF(en_nouns);
+	switch (pick(5)) {
+	case 4:
+		en_person(b);
+		buf_printf(b, " said the %s %s %s.", who, ZIPF(en_verbs), what);
+		break;
+	case 0:
+		buf_printf(b, "The %s %s %s the %s %s %s.", ZIPF(en_adjs), who, ZIPF(en_verbs),
+			   what, PICK(en_places), PICK(en_times));
+		break;
+	case 1:
+		buf_printf(b, "%s the %s of the %s %s the %s %s %s.", PICK(en_times), who,
+			   ZIPF(en_nouns), ZIPF(en_verbs), ZIPF(en_adjs), what, PICK(en_places));
+		break;
+	case 2:
+		buf_printf(b, "More than %u %s %s a %s %s and the %s %s.", 20 + pick(480), who,
+			   ZIPF(en_verbs), ZIPF(en_adjs), what, ZIPF(en_nouns), PICK(en_times));
+		break;
+	default:
+		buf_printf(b, "Organisers said the %s and the %s %s %s %s.", who, what,
+			   ZIPF(en_verbs), ZIPF(en_nouns), PICK(en_places));
+	}
+}
+
+/* One Chinese sentence, from the same kind of parts. */
+static void zh_sentence(struct buf *b)
+{
+	switch (pick(4)) {
+	case 3:
+		zh_person(b);
+		buf_printf(b, "表示，%s%s%s%s。", ZIPF(zh_words), ZIPF(zh_verbs), ZIPF(zh_words),
+			   ZIPF(zh_words));
+		break;
+	case 0:
+		buf_printf(b, "%s，%s%s%s%s%s。", PICK(zh_times), ZIPF(zh_words), PICK(zh_places),
+			   ZIPF(zh_verbs), ZIPF(zh_words), ZIPF(zh_words));
+		break;
+	case 1:
+		buf_printf(b, "%s%u名%s%s%s%s。", PICK(zh_places), 20 + pick(480), ZIPF(zh_words),
+			   ZIPF(zh_verbs), ZIPF(zh_words), ZIPF(zh_words));
+		break;
+	default:
+		buf_printf(b, "据介绍，%s和%s%s%s，%s%s。", ZIPF(zh_words), ZIPF(zh_words),
+			   PICK(zh_times), ZIPF(zh_verbs), ZIPF(zh_words), ZIPF(zh_words));
+	}
+}
+
 /* One article's text: a title and 6-14 paragraphs (about 2-5 KB). */
 static void make_article(struct buf *title, struct buf *body, bool zh, long long n)
 {
 	buf_reset(title);
 	buf_reset(body);
-	if (zh) {
-		buf_printf(title, "%s（第%lld期）", PICK(zh_sentences), n);
-	} else {
-		buf_printf(title, "%s %s %s No. %lld", PICK(en_topics), PICK(en_verbs),
-			   PICK(en_topics), n);
-	}
+	if (zh)
+		buf_printf(title, "%s%s%s%s（第%lld期）", ZIPF(zh_words), ZIPF(zh_verbs),
+			   ZIPF(zh_words), ZIPF(zh_words), n);
+	else
+		buf_printf(title, "%s %s %s No. %lld", ZIPF(en_nouns), ZIPF(en_verbs),
+			   ZIPF(en_nouns), n);
+	if (!zh && title->data[0] >= 'a' && title->data[0] <= 'z')
+		title->data[0] = (char)(title->data[0] - 'a' + 'A');
 	int paras = 6 + (int)pick(9);
 	for (int p = 0; p < paras; p++) {
 		int sentences = 2 + (int)pick(4);
 		for (int s = 0; s < sentences; s++) {
-			buf_puts(body, zh ? PICK(zh_sentences) : PICK(en_sentences));
-			if (!zh)
+			size_t at = body->len;
+			if (zh) {
+				zh_sentence(body);
+			} else {
+				en_sentence(body);
+				if (body->data[at] >= 'a' && body->data[at] <= 'z')
+					body->data[at] = (char)(body->data[at] - 'a' + 'A');
 				buf_putc(body, ' ');
+			}
 		}
 		buf_puts(body, "\n\n");
 	}
