@@ -12,6 +12,8 @@
 
 /* Serializes body (and deletes it) as the response with status. */
 void json_send(struct http_req *req, int status, cJSON *body);
+/* Appends v as JSON text, escaped as above. Integers print as integers. */
+void json_write(struct buf *out, const cJSON *v);
 /* {"error":{"code":code,"message":message}} with status; field, when not
  * NULL, is listed as {"fields":[field]} (422 validation errors). */
 void json_error(struct http_req *req, int status, const char *code, const char *message,
