@@ -10,6 +10,7 @@
 #include "config.h"
 #include "counter.h"
 #include "keeper.h"
+#include "tally.h"
 #include "log.h"
 #include "sandbox.h"
 #include "server.h"
@@ -323,10 +324,20 @@ int main(int argc, char **argv)
 			 sandbox_allowed(SANDBOX_COUNTER),
 			 sandbox_sanitized() ? " (sanitizer build: with its runtime's report calls)"
 					     : "");
+	/* The view tally is mapped here, before any fork, so every pool
+	 * process shares it (tally.h). */
+	struct tally *tally = tally_open(cfg->db, cfg->listen, err, sizeof err);
+	if (!tally) {
+		fprintf(stderr, "gazette.fcgi: %s\n", err);
+		stop_listening(sock, cfg);
+		return 1;
+	}
+	tally_share(tally);
 	int workers = cfg->workers ? cfg->workers : 2;
 	log_info("listening on %s with %d workers", cfg->listen, workers);
 	pool_fn helpers[2] = {counter_main, keeper_main};
 	rc = pool_run(sock, workers, worker_main, helpers, cfg->pages_dir[0] ? 2 : 1, &o);
+	tally_close(tally, cfg->db);
 	stop_listening(sock, cfg);
 	return rc;
 }

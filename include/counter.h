@@ -1,14 +1,12 @@
 /*
- * The view counter: one process of the pool that owns every view-count
- * write. Workers hand it each view over a unix socket; it gathers the views
- * that arrive while the previous transaction commits and writes them all in
- * the next one (group commit), and answers each worker only after that
- * commit. So a view that was answered is on disk (synchronous=FULL) — a
- * worker killed at any moment loses nothing it acknowledged — and many
- * workers never queue on SQLite's write lock one view at a time.
+ * The view counter. In a pool, a worker counts a view in the shared tally
+ * (tally.h) and answers at once with the new total; the counter process
+ * writes the totals that moved to SQLite, one transaction per batch, woken
+ * by the first view after the last batch. A counted view survives the death
+ * of any process, and many workers never queue on SQLite's write lock.
  *
- * Without a counter (a plain CGI, a FastCGI program started by the web
- * server) counter_view writes the view itself, with the same answer.
+ * Without a pool (a plain CGI, a FastCGI program started by the web server)
+ * counter_view writes the view itself, with the same answer.
  */
 #ifndef GAZETTE_COUNTER_H
 #define GAZETTE_COUNTER_H
@@ -18,12 +16,16 @@
 struct app;
 
 /* Counts one view of article id at time now; *views gets the new total.
- * DB_NOTFOUND when the article is not public; DB_BUSY when the counter
- * could not answer in time (503). */
+ * DB_NOTFOUND when the article is not public; DB_BUSY when it cannot be
+ * counted now (503). */
 enum db_result counter_view(struct app *app, long long id, long long now, long long *views);
 
-/* The counter process: serves the pool's workers until SIGTERM/SIGINT.
- * Returns 0 on a requested stop, 1 when its socket cannot be made. */
+/* The current count of article id, given the count the database holds
+ * (views counted but not yet written included). */
+long long counter_current(long long id, long long stored);
+
+/* The counter process: writes the tally until SIGTERM/SIGINT, then once
+ * more. Returns 0 on a requested stop, 1 without a tally or database. */
 int counter_run(struct app *app);
 
 #endif

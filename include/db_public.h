@@ -80,13 +80,19 @@ enum db_result db_articles_count(struct db *db, enum db_scope scope, long long i
  * gets the new total. DB_NOTFOUND for an id that is not public. */
 enum db_result db_article_view(struct db *db, long long id, long long now, long long *views);
 
-/* For the view tally (tally.h): the stored count and created_at of public
- * article id (DB_NOTFOUND when it is not public), and writing a count. */
-enum db_result db_view_base(struct db *db, long long id, long long now, long long *views,
-			    long long *born);
-/* Stores views as article id's total unless the total is already as high
- * or the article is not the one born then. */
-enum db_result db_view_store(struct db *db, long long id, long long born, long long views);
+/* For the view tally (tally.h). */
+struct db_view_base {
+	long long views; /* article_views: every pool's and process's views written */
+	long long born;  /* the article's created_at */
+	long long mark;  /* how many of them this tally added */
+};
+/* The counts of public article id for tally (DB_NOTFOUND when it is not public). */
+enum db_result db_view_base(struct db *db, const char *tally, long long id, long long now,
+			    struct db_view_base *out);
+/* Adds to article id's views what tally counted beyond its mark, total in
+ * all, and moves the mark: writing the same total twice adds nothing. */
+enum db_result db_view_add(struct db *db, const char *tally, long long id, long long born,
+			   long long total);
 
 struct search_query;
 

@@ -4,6 +4,7 @@
  * these handlers only translate. */
 #include "api.h"
 #include "article.h"
+#include "counter.h"
 #include "json.h"
 #include "md.h"
 #include "valid.h"
@@ -46,7 +47,7 @@ static cJSON *editor_json(struct http_req *req, const struct db_editor_article *
 		cJSON_AddNumberToObject(o, "cover_media_id", (double)a->cover_media_id);
 	else
 		cJSON_AddNullToObject(o, "cover_media_id");
-	cJSON_AddNumberToObject(o, "views", (double)a->views);
+	cJSON_AddNumberToObject(o, "views", (double)counter_current(a->id, a->views));
 	cJSON_AddStringToObject(o, "updated_at", json_time(req->arena, a->updated_at));
 	cJSON_AddStringToObject(o, "updated_by", a->updated_by ? a->updated_by : "");
 	cJSON_AddStringToObject(o, "url", arena_printf(req->arena, "%s/a/%lld", http_base_url(req), a->id));

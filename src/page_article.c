@@ -1,4 +1,5 @@
 /* GET /a/{id}: one published article with everything a college news page shows. */
+#include "counter.h"
 #include "page.h"
 
 #include <stdio.h>
@@ -42,7 +43,7 @@ void page_article(struct app *app, struct http_req *req)
 	cJSON_AddStringToObject(a, "time", app_local_time(req->arena, art.published_at));
 	cJSON_AddStringToObject(a, "source", art.source);
 	cJSON_AddStringToObject(a, "author", art.author);
-	cJSON_AddNumberToObject(a, "views", (double)art.views);
+	cJSON_AddNumberToObject(a, "views", (double)counter_current(art.id, art.views));
 	/* body_html was rendered from Markdown by md_render() at save time, in
 	 * safe mode: it is our HTML, the template inserts it with {{{ }}}. */
 	cJSON_AddStringToObject(a, "body_html", art.body_html);

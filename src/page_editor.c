@@ -2,6 +2,7 @@
  * the user may work in), with filters by status, category and title, pages,
  * each article's views, and the comment of an article sent back. */
 #include "article_rights.h"
+#include "counter.h"
 #include "db_editor.h"
 #include "html.h"
 #include "i18n.h"
@@ -72,7 +73,7 @@ void page_editor_home(struct app *app, struct http_req *req)
 		cJSON_AddStringToObject(o, "author", items[i].author);
 		cJSON_AddStringToObject(o, "updated", app_local_time(req->arena, items[i].updated_at));
 		cJSON_AddStringToObject(o, "updated_by", items[i].updated_by);
-		cJSON_AddNumberToObject(o, "views", (double)items[i].views);
+		cJSON_AddNumberToObject(o, "views", (double)counter_current(items[i].id, items[i].views));
 		/* Sent back and not resubmitted: the comment for its author. */
 		if (!strcmp(items[i].status, "draft") && !strcmp(items[i].review_action, "send_back")) {
 			cJSON *b = cJSON_AddObjectToObject(o, "sent_back");

@@ -37,7 +37,7 @@ extern char **environ;
  * The calls each role makes once set up, found with `strace -f -c` over the
  * integration tests' workload (every tests/..._test.py through nginx). SCMP_SYS of a
  * call the machine does not have (open on arm64) is negative and skipped.
- * mmap, mprotect, socket, ioctl and tgkill are added with argument checks in
+ * mmap, mprotect, ioctl and tgkill are added with argument checks in
  * add_checked().
  */
 /* clang-format off */
@@ -54,11 +54,10 @@ static const int every_role[] = {
 	 * the calls are there when it does not, as under valgrind) */
 	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
 	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
-	/* identity: log lines (pid), the counter's address (parent pid),
-	 * SQLite (euid: whether to hand new WAL files to the database's owner) */
-	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getppid), SCMP_SYS(getuid),
-	SCMP_SYS(geteuid),
-	/* glibc's internal locks */
+	/* identity: log lines (pid), SQLite (euid: whether to hand new WAL
+	 * files to the database's owner) */
+	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getuid), SCMP_SYS(geteuid),
+	/* glibc's internal locks; the view tally's process-shared mutex */
 	SCMP_SYS(futex),
 	/* SQLite: the database, its WAL and shared-memory index (reads,
 	 * writes, POSIX locks with fcntl, syncs, truncating and removing the
@@ -74,10 +73,8 @@ static const int every_role[] = {
 
 static const int worker_only[] = {
 	/* FastCGI (libfcgi): connections accepted on the inherited socket,
-	 * answered and closed; the view counter's socket (setsockopt for its
-	 * time-outs, connect); socket() itself is AF_UNIX only */
+	 * answered and closed */
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(poll), SCMP_SYS(shutdown),
-	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(setsockopt), SCMP_SYS(connect),
 	/* uploads (media.h: directories, temporary file, fchmod, rename) and
 	 * the session key (link makes its creation atomic) */
 	SCMP_SYS(mkdir), SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(rename), SCMP_SYS(link),
@@ -98,10 +95,8 @@ static const int keeper_only[] = {
 };
 
 static const int counter_only[] = {
-	/* its listening unix socket (AF_UNIX only, see add_checked), the
-	 * workers' connections and their messages */
-	SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept4), SCMP_SYS(poll),
-	SCMP_SYS(recvfrom), SCMP_SYS(sendto),
+	/* waiting on the view tally's eventfd (tally.h) */
+	SCMP_SYS(poll),
 };
 
 /* What the sanitizers' runtimes call when they report (stack unwinding,
@@ -135,8 +130,9 @@ static size_t groups_of(enum sandbox_role role, struct call_group out[3])
 	return n;
 }
 
-/* The calls allowed only with some arguments (mmap, mprotect, socket or
- * ioctl, tgkill). Returns 0, or a negative errno. */
+/* The calls allowed only with some arguments (mmap, mprotect, ioctl for the
+ * keeper, tgkill). No pool process opens a socket: the workers' is
+ * inherited. Returns 0, or a negative errno. */
 static int add_checked(scmp_filter_ctx ctx, enum sandbox_role role)
 {
 	int rc = 0;
@@ -154,10 +150,6 @@ static int add_checked(scmp_filter_ctx ctx, enum sandbox_role role)
 		                       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 		                       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-		/* Why AF_UNIX only: the view counter's socket is all a worker
-		 * ever opens; no connection out to the network, no raw sockets. */
-		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		                       SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
 	}
 	/* abort() and raise() signal this process, never another. */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
@@ -179,7 +171,7 @@ size_t sandbox_allowed(enum sandbox_role role)
 				seen[count++] = g[i].calls[j];
 		}
 	}
-	return count + 4; /* add_checked's, in no group */
+	return count + (role == SANDBOX_KEEPER ? 4 : 3); /* add_checked's, in no group */
 }
 
 int sandbox_enter(enum sandbox_role role)

@@ -82,9 +82,15 @@ def test(c, scratch):
         con.execute("INSERT INTO article_views_daily(article_id, day, views) VALUES (?, ?, ?)",
                     (campus[3], today - 10, 1000))
 
-    bad = [(i, n, con.execute("SELECT views FROM article_views WHERE article_id = ?", (i,)).fetchone(),
-            con.execute("SELECT views FROM article_views_daily WHERE article_id = ? AND day = ?",
-                        (i, today)).fetchone()) for i, n in views.items()]
+    def stored():
+        return [(i, n, con.execute("SELECT views FROM article_views WHERE article_id = ?",
+                                   (i,)).fetchone(),
+                 con.execute("SELECT views FROM article_views_daily WHERE article_id = ? AND "
+                             "day = ?", (i, today)).fetchone()) for i, n in views.items()]
+    # The pool answers each view at once and writes them in batches (the
+    # view tally): the database holds them a moment later.
+    h.wait_until(lambda: all(t == (n,) and b == (n,) for _, n, t, b in stored()), 3)
+    bad = stored()
     c.check(all(t == (n,) and b == (n,) for _, n, t, b in bad),
             "each article's total and today's bucket both hold exactly the views posted", bad)
 
