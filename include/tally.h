@@ -28,7 +28,8 @@
 struct tally;
 
 enum {
-	TALLY_SLOTS = 8192,     /* articles with counts not yet written or recently viewed */
+	TALLY_BITS = 12,
+	TALLY_SLOTS = 1 << TALLY_BITS, /* articles with counts not yet written or recently viewed */
 	TALLY_IDLE_SECONDS = 10, /* a written slot untouched this long is let go */
 	TALLY_BATCH = 1024,      /* slots written per transaction at most */
 };

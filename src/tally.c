@@ -79,7 +79,7 @@ static void unlock(struct tally *t)
 
 static size_t home(int64_t id)
 {
-	return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ULL) >> 51) & (TALLY_SLOTS - 1);
+	return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ULL) >> (64 - TALLY_BITS));
 }
 
 /* The slot of id, or the empty slot where it would go (linear probing;
