@@ -93,8 +93,8 @@ static struct slot *find(struct tally *t, int64_t id)
 
 /* Removes slot i and moves later slots of its probe run back into the
  * gap, so that find() still reaches every id. Each move writes id last: a
- * process killed midway leaves at worst a duplicate, whose born check and
- * never-decreasing writes keep the counts right. */
+ * process killed midway leaves at worst a stale duplicate behind the live
+ * slot, and writing its lower total adds nothing (db_view_add's mark). */
 static void drop(struct tally *t, size_t i)
 {
 	for (size_t j = i;;) {
