@@ -9,12 +9,15 @@
 
 /* The window's views per article from one range of article_views_daily_by_day
  * (?2..?3 the first and last day), then the articles, filtered and ranked.
- * Summing first keeps the join to one lookup per article, not per bucket. */
+ * Summing first keeps the join to one lookup per article, not per bucket.
+ * CROSS JOIN keeps that order: left to itself the planner walked the
+ * section's every article (125,000 at a million) and probed the sums for
+ * each, 440 M instructions for a list of none. */
 #define MOST_READ(scope_clause)                                                                    \
 	"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, c.slug, "       \
 	"c.name, a.updated_at, w.views FROM (SELECT d.article_id, sum(d.views) AS views "          \
 	"FROM article_views_daily d WHERE d.day BETWEEN ?2 AND ?3 GROUP BY d.article_id) w "       \
-	"JOIN articles a ON a.id = w.article_id JOIN categories c ON c.id = a.category_id "        \
+	"CROSS JOIN articles a ON a.id = w.article_id JOIN categories c ON c.id = a.category_id "        \
 	"WHERE " scope_clause PUBLIC_ROWS " AND w.views > 0 "                                      \
 	"ORDER BY w.views DESC, a.published_at DESC, a.id DESC LIMIT ?5"
 
