@@ -2,9 +2,10 @@
 # Does a FastCGI worker's memory stay flat under load? Starts the site with
 # ./run.sh (one worker, a throw-away data directory, a free loopback port),
 # requests article pages with ab (keep-alive, 4 at a time) and reads the
-# worker's VmRSS after 1,000 requests and after 100,000:
+# worker's VmRSS after 1,000 requests and after N (default 100,000):
 #
-#   worker RSS after 1000 requests: X kB; after 100000: Y kB
+#   bench/rss.sh [N]
+#   worker RSS after 1000 requests: X kB; after N: Y kB
 #
 # A worker that leaks per request grows between the two figures. Loopback only;
 # every ab run is bounded by a timeout. Needs what run.sh needs plus ab.
@@ -76,9 +77,9 @@ bytes=0
 start=$SECONDS
 load 1000
 rss1=$(rss)
-load 99000
+load $((total - 1000))
 rss2=$(rss)
 [ "$(pgrep -x -P "$pool" gz-worker || true)" = "$worker" ] || gz_die "the worker was replaced during the run: figures void"
 
-echo "requests: 100000 over ${#ids[@]} article pages (last one $bytes bytes) in $((SECONDS - start)) s, 1 worker"
-echo "worker RSS after 1000 requests: $rss1 kB; after 100000: $rss2 kB"
+echo "requests: $total over ${#ids[@]} article pages (last one $bytes bytes) in $((SECONDS - start)) s, 1 worker"
+echo "worker RSS after 1000 requests: $rss1 kB; after $total: $rss2 kB"
