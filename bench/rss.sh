@@ -10,6 +10,9 @@
 # A worker that leaks per request grows between the two figures. Loopback only;
 # every ab run is bounded by a timeout. Needs what run.sh needs plus ab.
 set -euo pipefail
+total=${1:-100000}
+case $total in '' | *[!0-9]*) echo "usage: bench/rss.sh [REQUESTS]" >&2; exit 2 ;; esac
+[ "$total" -gt 1000 ] || { echo "bench/rss.sh: give more than 1000 requests" >&2; exit 2; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
