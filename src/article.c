@@ -328,63 +328,62 @@ int article_step(struct app *app, struct http_req *req, long long id, enum artic
 	return article_save(app, req, id, &s, out, err);
 }
 
-int article_delete(struct app *app, struct http_req *req, long long id, const char **why)
+/* Opens a change to article id: a write transaction on *w, the row, and the
+ * check that req->user may view it and do action to it. Returns 0 with the
+ * transaction open, or the status to answer (nothing left open). */
+static int open_change(struct app *app, struct http_req *req, long long id,
+		       enum article_action action, struct db **w, const char **why)
 {
-	struct db *w = app_writer(app);
-	if (!w)
+	*w = app_writer(app);
+	if (!*w)
 		return 500;
-	long long now = (long long)time(NULL);
-	if (db_begin_write(w) != SQLITE_OK)
+	if (db_begin_write(*w) != SQLITE_OK)
 		return 503;
 	struct db_editor_article a;
-	enum db_result r = db_editor_article(w, id, req->arena, &a);
+	enum db_result r = db_editor_article(*w, id, req->arena, &a);
 	int status = r == DB_OK ? 0 : status_of(r);
 	const char *field;
 	struct article_subject s = {a.category_id, a.created_by, a.status};
 	if (!status)
-		status = article_may(app, w, req->user, &s, ARTICLE_VIEW, why, &field);
-	if (!status)
-		status = article_may(app, w, req->user, &s, ARTICLE_DELETE, why, &field);
-	if (!status) {
-		r = db_editor_delete(w, id, req->user->id, now);
-		if (r == DB_OK)
-			r = db_auth_audit(w, req->user->id, req->user->username, "article.delete",
-					  "article", id, "", req->remote_addr, now);
-		if (r == DB_OK && db_commit(w) != SQLITE_OK)
-			r = DB_BUSY;
-		status = r == DB_OK ? 0 : status_of(r);
-	}
-	if (status) {
+		status = article_may(app, *w, req->user, &s, ARTICLE_VIEW, why, &field);
+	if (!status && action != ARTICLE_VIEW)
+		status = article_may(app, *w, req->user, &s, action, why, &field);
+	if (status)
+		db_rollback(*w);
+	return status;
+}
+
+/* Commits what open_change began if r is DB_OK: 204, or the failure's status. */
+static int close_change(struct db *w, enum db_result r)
+{
+	if (r == DB_OK && db_commit(w) != SQLITE_OK)
+		r = DB_BUSY;
+	if (r != DB_OK)
 		db_rollback(w);
+	return r == DB_OK ? 204 : status_of(r);
+}
+
+int article_delete(struct app *app, struct http_req *req, long long id, const char **why)
+{
+	struct db *w;
+	int status = open_change(app, req, id, ARTICLE_DELETE, &w, why);
+	if (status)
 		return status;
-	}
-	return 204;
+	long long now = (long long)time(NULL);
+	enum db_result r = db_editor_delete(w, id, req->user->id, now);
+	if (r == DB_OK)
+		r = db_auth_audit(w, req->user->id, req->user->username, "article.delete", "article",
+				  id, "", req->remote_addr, now);
+	return close_change(w, r);
 }
 
 int article_lock(struct app *app, struct http_req *req, long long id)
 {
-	struct db *w = app_writer(app);
-	if (!w)
-		return 500;
-	long long now = (long long)time(NULL);
-	if (db_begin_write(w) != SQLITE_OK)
-		return 503;
-	struct db_editor_article a;
-	enum db_result r = db_editor_article(w, id, req->arena, &a);
-	int status = r == DB_OK ? 0 : status_of(r);
-	const char *why, *field;
-	struct article_subject s = {a.category_id, a.created_by, a.status};
-	if (!status)
-		status = article_may(app, w, req->user, &s, ARTICLE_VIEW, &why, &field);
-	if (!status) {
-		r = db_workflow_lock_touch(w, id, req->user->id, now, ARTICLE_LOCK_FRESH);
-		if (r == DB_OK && db_commit(w) != SQLITE_OK)
-			r = DB_BUSY;
-		status = r == DB_OK ? 0 : status_of(r);
-	}
-	if (status) {
-		db_rollback(w);
+	struct db *w;
+	const char *why;
+	int status = open_change(app, req, id, ARTICLE_VIEW, &w, &why);
+	if (status)
 		return status;
-	}
-	return 204;
+	return close_change(w, db_workflow_lock_touch(w, id, req->user->id, (long long)time(NULL),
+						      ARTICLE_LOCK_FRESH));
 }
