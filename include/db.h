@@ -97,6 +97,8 @@ enum db_result db_site_generation(struct db *db, long long *data_version, long l
 /* Steps st, a statement that returns no row, and resets it. st may be NULL
  * (db_stmt failed): DB_ERROR. */
 enum db_result db_run(struct db *db, sqlite3_stmt *st);
+/* db_run for a statement meant to change a row: DB_NOTFOUND when it changed none. */
+enum db_result db_run_one(struct db *db, sqlite3_stmt *st);
 
 /* A column as text, "" for NULL. */
 const char *db_text(sqlite3_stmt *st, int col);

@@ -206,3 +206,9 @@ enum db_result db_run(struct db *db, sqlite3_stmt *st)
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }
+
+enum db_result db_run_one(struct db *db, sqlite3_stmt *st)
+{
+	enum db_result r = db_run(db, st);
+	return r == DB_OK && sqlite3_changes(db->h) == 0 ? DB_NOTFOUND : r;
+}

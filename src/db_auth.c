@@ -259,15 +259,6 @@ enum db_result db_auth_totp_begin(struct db *db, long long user_id, const unsign
 	return db_run(db, st);
 }
 
-/* DB_OK when st (already bound) changed a row, DB_NOTFOUND when none. */
-static enum db_result run_one(struct db *db, sqlite3_stmt *st)
-{
-	enum db_result r = db_run(db, st);
-	if (r == DB_OK && sqlite3_changes(db->h) == 0)
-		r = DB_NOTFOUND;
-	return r;
-}
-
 enum db_result db_auth_totp_confirm(struct db *db, long long user_id, long long step,
 				    long long now)
 {
@@ -278,7 +269,7 @@ enum db_result db_auth_totp_confirm(struct db *db, long long user_id, long long 
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, step);
 	sqlite3_bind_int64(st, 3, now);
-	return run_one(db, st);
+	return db_run_one(db, st);
 }
 
 enum db_result db_auth_totp_step(struct db *db, long long user_id, long long step)
@@ -289,7 +280,7 @@ enum db_result db_auth_totp_step(struct db *db, long long user_id, long long ste
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, step);
-	return run_one(db, st);
+	return db_run_one(db, st);
 }
 
 enum db_result db_auth_totp_delete(struct db *db, long long user_id, int *removed)
@@ -332,7 +323,7 @@ enum db_result db_auth_recovery_use(struct db *db, long long user_id,
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
-	return run_one(db, st);
+	return db_run_one(db, st);
 }
 
 enum db_result db_auth_recovery_left(struct db *db, long long user_id, long long *n)

@@ -151,10 +151,7 @@ enum db_result db_editor_update(struct db *db, const struct db_editor_article *a
 	sqlite3_bind_int64(st, 13, user_id);
 	sqlite3_bind_int64(st, 14, a->id);
 	sqlite3_bind_int64(st, 15, expect_version);
-	enum db_result r = db_run(db, st);
-	if (r == DB_OK && sqlite3_changes(db->h) == 0)
-		return DB_NOTFOUND;
-	return r;
+	return db_run_one(db, st);
 }
 
 enum db_result db_editor_revision(struct db *db, long long id, long long user_id, long long now)
@@ -181,10 +178,7 @@ enum db_result db_editor_delete(struct db *db, long long id, long long user_id, 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, user_id);
-	enum db_result r = db_run(db, st);
-	if (r == DB_OK && sqlite3_changes(db->h) == 0)
-		return DB_NOTFOUND;
-	return r;
+	return db_run_one(db, st);
 }
 
 /* ?7: the categories the user may see (a JSON array of ids) or NULL. */
