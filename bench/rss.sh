@@ -21,7 +21,7 @@ cd "$root"
 gz_ensure_packages "${GAZETTE_PACKAGES[@]}" "${GAZETTE_TEST_PACKAGES[@]}"
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/gazette-bench.XXXXXX")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(gz_free_port)
 runsh=''
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
@@ -36,15 +36,7 @@ trap 'exit 130' INT TERM
 
 GAZETTE_DATA=$data GAZETTE_PORT=$port GAZETTE_WORKERS=1 ./run.sh >"$data/run.out" 2>&1 &
 runsh=$!
-for _ in $(seq 6000); do # up to 10 minutes: run.sh may have to build first
-	grep -q '^Gazette is serving' "$data/run.out" && break
-	kill -0 "$runsh" 2>/dev/null || {
-		cat "$data/run.out" >&2
-		gz_die "run.sh stopped before serving"
-	}
-	sleep 0.1
-done
-grep -q '^Gazette is serving' "$data/run.out" || gz_die "run.sh did not start in 10 minutes"
+gz_wait_serving "$data/run.out" "$runsh" 6000 # run.sh may have to build first
 
 url=http://127.0.0.1:$port
 pool=$(cat "$data/run/gazette.pid")

@@ -44,7 +44,7 @@ cmake --build "$build" -j "$(nproc)" >/dev/null
 gazette=$build/gazette
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/gazette-soak.XXXXXX")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(gz_free_port)
 url=http://127.0.0.1:$port
 runsh='' writer=''
 # shellcheck disable=SC2317 # run by the EXIT trap
@@ -73,15 +73,7 @@ export GAZETTE_DB=$data/gazette.db
 GAZETTE_DATA=$data GAZETTE_PORT=$port GAZETTE_WORKERS=$workers GAZETTE_SKIP_BUILD=1 \
 	GAZETTE_BUILD_DIR=$build ./run.sh >"$data/run.out" 2>&1 &
 runsh=$!
-for _ in $(seq 300); do
-	grep -q '^Gazette is serving' "$data/run.out" && break
-	kill -0 "$runsh" 2>/dev/null || {
-		cat "$data/run.out" >&2
-		gz_die "run.sh stopped before serving"
-	}
-	sleep 0.1
-done
-grep -q '^Gazette is serving' "$data/run.out" || gz_die "run.sh did not start in 30 s"
+gz_wait_serving "$data/run.out" "$runsh" 300
 pool=$(cat "$data/run/gazette.pid")
 password=$(sed -n 's/^password: //p' "$data/demo-login.txt")
 

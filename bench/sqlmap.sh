@@ -36,7 +36,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$(nproc)" >/dev/null
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/gazette-sqlmap.XXXXXX")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(gz_free_port)
 url=http://127.0.0.1:$port
 runsh=''
 # shellcheck disable=SC2317 # run by the EXIT trap
@@ -59,15 +59,7 @@ trap 'exit 130' INT TERM
 GAZETTE_LOGIN_WINDOW=1 GAZETTE_DATA=$data GAZETTE_PORT=$port GAZETTE_WORKERS=4 \
 	GAZETTE_SKIP_BUILD=1 GAZETTE_BUILD_DIR=$build ./run.sh >"$data/run.out" 2>&1 &
 runsh=$!
-for _ in $(seq 300); do
-	grep -q '^Gazette is serving' "$data/run.out" && break
-	kill -0 "$runsh" 2>/dev/null || {
-		cat "$data/run.out" >&2
-		gz_die "run.sh stopped before serving"
-	}
-	sleep 0.1
-done
-grep -q '^Gazette is serving' "$data/run.out" || gz_die "run.sh did not start in 30 s"
+gz_wait_serving "$data/run.out" "$runsh" 300
 password=$(sed -n 's/^password: //p' "$data/demo-login.txt")
 
 # The editor's session: cookie and CSRF token.

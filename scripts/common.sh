@@ -51,3 +51,24 @@ gz_ensure_packages() {
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+
+# gz_free_port: a TCP port free on loopback right now.
+gz_free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# gz_wait_serving OUT PID TENTHS: waits until run.sh (PID, its output in OUT)
+# says it serves; dies, showing OUT, if it stops first or TENTHS tenths of a
+# second pass.
+gz_wait_serving() {
+	local out=$1 pid=$2 tenths=$3 _
+	for _ in $(seq "$tenths"); do
+		grep -q '^Gazette is serving' "$out" && return 0
+		kill -0 "$pid" 2>/dev/null || {
+			cat "$out" >&2
+			gz_die "run.sh stopped before serving"
+		}
+		sleep 0.1
+	done
+	gz_die "run.sh did not start in $((tenths / 10)) s"
+}
