@@ -13,9 +13,11 @@ Targets and baselines:
   view counter  POST /api/articles/{id}/view  vs  the transport limit
   search        p95 latency of an English word and a two-character Chinese query
   memory        the workers' RSS after everything
+  logins        article page files alone and with 10 concurrent logins (first size)
 """
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -27,7 +29,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -245,8 +249,6 @@ def print_table(title, rows):
 
 
 def search_p95(site, queries, n=200):
-    import http.client
-    import urllib.parse
     times = []
     for i in range(n):
         q = queries[i % len(queries)]
@@ -270,11 +272,9 @@ def warm(path):
             pass
 
 
-def login_share(site, size_of, duration):
+def login_share(site, duration):
     """Target 6: public throughput with and without 10 concurrent logins
     (Argon2id), and the share of the machine's CPU the logins took."""
-    import threading
-    import http.client
     pw = "bench-password-1234"
     subprocess.run([os.path.join(site.build, "gazette"), "--db", site.db, "user", "add",
                     "bencher", "--role", "editor", "--password-stdin"], input=pw + "\n",
@@ -373,7 +373,7 @@ def main():
             print(f"\nsearch p95: English word {en:.1f} ms, two-character Chinese {zh:.1f} ms")
             print(f"worker RSS (kB): {site.rss_kb()}", flush=True)
             if n == 0 and files:
-                login_share(site, size_of, a.duration)
+                login_share(site, a.duration)
         finally:
             site.close()
     if len(sizes) > 1:
