@@ -8,7 +8,8 @@ counter_run.
 
     bench/profile.sh [--size 1000] [--n 200] [TARGET...]
 
-TARGET: article, home, category, deep, feed, view, search (default: all).
+TARGET: article, home, category, deep, feed, view, search, transport (default:
+all; transport is the trivial handler the benchmark compares pages with).
 """
 
 import argparse
@@ -20,7 +21,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 
-TARGETS = ["article", "home", "category", "deep", "feed", "view", "search"]
+TARGETS = ["article", "home", "category", "deep", "feed", "view", "search", "transport"]
 
 
 def total_ir(path):
@@ -79,6 +80,7 @@ def main():
         "feed": ("GET", ["/feed.xml?r=1"]),
         "view": ("POST", [f"/api/articles/{i}/view" for i in ids]),
         "search": ("GET", ["/search?q=laboratory", "/search?q=%E5%AD%A6%E9%99%A2"]),
+        "transport": ("GET", ["/_bench/bytes?size=9500"]),
     }
     print(f"instructions per request, {a.size:,} articles (callgrind; "
           f"runs of {a.n} and {2 * a.n} requests)", flush=True)
