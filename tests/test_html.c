@@ -158,6 +158,78 @@ static void test_bad_utf8_everywhere(void)
 	          "\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF");
 }
 
+/* The escaping rule spelled out a character at a time, the slow way: what
+ * the table-driven scanner in html.c must agree with. */
+static void reference(struct buf *out, const char *s, size_t n, int attr)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = valid_utf8_char(s + i, n - i);
+		const char *rep = NULL;
+		if (!k || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+			rep = FFFD;
+		else if (c == '&')
+			rep = "&amp;";
+		else if (c == '<')
+			rep = "&lt;";
+		else if (c == '>')
+			rep = "&gt;";
+		else if (c == '"')
+			rep = "&quot;";
+		else if (c == '\'')
+			rep = "&#39;";
+		else if (attr && c == '`')
+			rep = "&#96;";
+		else if (attr && c == '=')
+			rep = "&#61;";
+		if (rep) {
+			buf_puts(out, rep);
+			i += k ? k : 1;
+		} else {
+			buf_put(out, s + i, k);
+			i += k;
+		}
+	}
+}
+
+/* Random strings of pieces that matter (specials, controls, characters of
+ * every length, broken ones, plain runs) through both. */
+static void test_against_reference(void)
+{
+	static const char *const pieces[] = {
+	    "a", "plain text ", "&", "<", ">", "\"", "'", "`", "=", "\t", "\n", "\r", "\x01",
+	    "\x1F", "\x7F", "\0", "é", "中", "文", "😀", "\xE0\xA0\x80", "\xED\x9F\xBF",
+	    "\xED\xA0\x80", "\xEF\xBF\xBF", "\xE4\xB8", "\xE4", "\x80", "\xC3", "\xF0\x9F\x98",
+	    "\xF4\x90\x80\x80", "\xFF", "\xC0\xAF", "12345678"};
+	unsigned seed = 12345;
+	char s[256];
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 0;
+		int parts = (int)((seed = seed * 1103515245 + 12345) >> 16) % 12;
+		for (int p = 0; p < parts; p++) {
+			seed = seed * 1103515245 + 12345;
+			const char *piece = pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)];
+			size_t len = piece[0] ? strlen(piece) : 1; /* "\0" is one NUL byte */
+			memcpy(s + n, piece, len);
+			n += len;
+		}
+		for (int attr = 0; attr < 2; attr++) {
+			struct buf got = BUF_INIT, want = BUF_INIT;
+			if (attr) {
+				s[n] = '\0';
+				html_attr(&got, s);
+				reference(&want, s, strlen(s), 1);
+			} else {
+				html_textn(&got, s, n);
+				reference(&want, s, n, 0);
+			}
+			CHECK(got.len == want.len && !memcmp(buf_cstr(&got), buf_cstr(&want), got.len));
+			buf_free(&got);
+			buf_free(&want);
+		}
+	}
+}
+
 int main(void)
 {
 	test_text();
@@ -165,5 +237,6 @@ int main(void)
 	test_url();
 	test_raw();
 	test_bad_utf8_everywhere();
+	test_against_reference();
 	return check_done("test_html");
 }
