@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "buf.h"
 #include "db_admin.h"
+#include "db_lists.h"
 #include "db_revision.h"
 #include "migrate.h"
 #include "schema.h"
@@ -146,12 +147,13 @@ int cli_cmd_check(struct cli *c, int argc, char **argv)
 	else
 		fprintf(c->out, "FAIL migrations: %s\n", msg), s.problems++;
 
-	/* The index only exists once the schema does. */
+	/* The index and the list tables only exist once the schema does. */
 	if (!schema_ok) {
 		fputs("FAIL full-text index: not checked, the schema is not current\n", c->out);
 		s.problems++;
 	} else {
 		run_check(&s, db, "full-text index", db_admin_fts_check);
+		run_check(&s, db, "list counts and days", db_lists_check);
 		report_revisions(&s, db);
 	}
 	db_close(db);
