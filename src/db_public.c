@@ -175,48 +175,137 @@ enum db_result db_article_neighbors(struct db *db, const struct db_article *art,
 	" AND a.status IN ('published', 'scheduled') AND a.deleted_at IS NULL "                \
 	"AND a.published_at > ?1)"
 
-/* The statement for a scope's list (count = 0) or count (count = 1). ?2, the
- * category, is bound for every scope and unused by some. INDEXED BY: left to
- * itself the planner took articles_by_status (the editors' index) for the
- * site-wide lists and sorted the whole site for ten rows. */
-static sqlite3_stmt *scope_stmt(struct db *db, enum db_scope scope, int count)
+/*
+ * Where a deep page starts: the day of list_days (011_list_days.sql) that
+ * holds the page's first row, found in one descent of list_days_seek, and
+ * how many rows of that day and the days after it lie before the row (?4:
+ * the offset). Counted from the oldest, the row is the Pth, P = the list's
+ * rows - 1 - offset - the scheduled rows whose time has not come (they head
+ * the list but are not shown, and list_days counts them). No row when the
+ * offset is past the end. P is written twice, not computed once in a
+ * MATERIALIZED CTE: each copy runs once anyway, and the CTE's temporary
+ * table cost more than the copy's two index probes.
+ */
+#define LIST_POS(index, kind, id, where)                                                   \
+	"((SELECT older + n FROM list_days WHERE kind = '" kind "' AND id = " id                \
+	" ORDER BY day DESC LIMIT 1) - 1 - ?4 - (SELECT count(*) FROM articles a INDEXED BY "  \
+	index " WHERE " where " AND a.status IN ('published', 'scheduled') "                    \
+	"AND a.deleted_at IS NULL AND a.published_at > ?1))"
+#define LIST_SEEK(index, kind, id, where)                                                  \
+	"SELECT day, older + n - 1 - " LIST_POS(index, kind, id, where) " FROM list_days "     \
+	"INDEXED BY list_days_seek WHERE kind = '" kind "' AND id = " id " AND older <= "      \
+	LIST_POS(index, kind, id, where) " ORDER BY older DESC LIMIT 1"
+/* A page that starts in a known day: ?5 bounds the list above by the end of
+ * that day, so OFFSET skips only the rows of that day. */
+#define BEFORE_DAY " AND a.published_at < ?5"
+
+enum list_stmt { LIST_ROWS, LIST_ROWS_BEFORE, LIST_TOTAL, LIST_START };
+
+/* The statement for a scope's rows, rows before a day's end, count or
+ * start of a deep page. ?2, the category, is bound for every scope and
+ * unused by some. INDEXED BY: left to itself the planner took
+ * articles_by_status (the editors' index) for the site-wide lists and sorted
+ * the whole site for ten rows. The pinned list has no numbered pages and
+ * no list_days: NULL for its LIST_ROWS_BEFORE and LIST_START. */
+static sqlite3_stmt *scope_stmt(struct db *db, enum db_scope scope, enum list_stmt which)
 {
+#define SCOPE(index, kind, id, where, order)                                               \
+	switch (which) {                                                                   \
+	case LIST_ROWS:                                                                    \
+		return db_stmt(db, LIST_PAGE(index, where, order));                        \
+	case LIST_ROWS_BEFORE:                                                             \
+		return db_stmt(db, LIST_PAGE(index, where BEFORE_DAY, order));             \
+	case LIST_TOTAL:                                                                   \
+		return db_stmt(db, LIST_COUNT(index, kind, id, where));                    \
+	case LIST_START:                                                                   \
+		return db_stmt(db, LIST_SEEK(index, kind, id, where));                     \
+	}                                                                                  \
+	break
 	switch (scope) {
 	case DB_SCOPE_SITE:
-		return count ? db_stmt(db, LIST_COUNT("articles_public_by_time", "site", "0", "1"))
-			     : db_stmt(db, LIST_PAGE("articles_public_by_time", "1",
-						     NEWEST_FIRST));
+		SCOPE("articles_public_by_time", "site", "0", "1", NEWEST_FIRST);
 	case DB_SCOPE_PINNED:
-		return count ? db_stmt(db, LIST_COUNT("articles_public_pinned", "pinned", "0",
-						      "a.pinned = 1"))
-			     : db_stmt(db, LIST_PAGE("articles_public_pinned", "a.pinned = 1",
+		if (which == LIST_ROWS)
+			return db_stmt(db, LIST_PAGE("articles_public_pinned", "a.pinned = 1",
 						     PINNED_FIRST));
+		if (which == LIST_TOTAL)
+			return db_stmt(db, LIST_COUNT("articles_public_pinned", "pinned", "0",
+						      "a.pinned = 1"));
+		break;
 	case DB_SCOPE_SECTION:
-		return count ? db_stmt(db, LIST_COUNT("articles_public_by_section", "section", "?2",
-						      "a.section_id = ?2"))
-			     : db_stmt(db, LIST_PAGE("articles_public_by_section",
-						     "a.section_id = ?2", NEWEST_FIRST));
+		SCOPE("articles_public_by_section", "section", "?2", "a.section_id = ?2",
+		      NEWEST_FIRST);
 	case DB_SCOPE_CATEGORY:
-		return count ? db_stmt(db, LIST_COUNT("articles_public_by_category", "category", "?2",
-						      "a.category_id = ?2"))
-			     : db_stmt(db, LIST_PAGE("articles_public_by_category",
-						     "a.category_id = ?2", NEWEST_FIRST));
+		SCOPE("articles_public_by_category", "category", "?2", "a.category_id = ?2",
+		      NEWEST_FIRST);
 	}
+#undef SCOPE
 	return NULL;
+}
+
+/* The first published_at after UTC day `day` as list_days numbers days
+ * (published_at / 86400, which SQLite truncates toward zero). */
+static long long day_end(long long day)
+{
+	return day >= 0 ? (day + 1) * 86400 : day * 86400 + 1;
+}
+
+/*
+ * Turns a deep page (offset > 0 of a scope with list_days) into one that
+ * skips at most a day of rows: *before gets the end of the day holding the
+ * page's first row (never 0) and *offset the rows of that day to skip;
+ * *before stays 0 when the plain OFFSET is as short (the day reaches past
+ * now, so the rows before the page are all in it). *empty: the offset is
+ * past the end.
+ */
+static enum db_result seek_start(struct db *db, sqlite3_stmt *st, long long id, long long now,
+				 long long *offset, long long *before, bool *empty)
+{
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 4, *offset);
+	int rc = sqlite3_step(st);
+	*before = 0;
+	*empty = rc == SQLITE_DONE;
+	if (rc == SQLITE_ROW) {
+		long long end = day_end(sqlite3_column_int64(st, 0));
+		if (end <= now + 1) {
+			*before = end;
+			*offset = sqlite3_column_int64(st, 1);
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }
 
 enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id, long long now,
 				int limit, long long offset, struct arena *a,
 				struct db_article **out, size_t *n)
 {
-	sqlite3_stmt *st = scope_stmt(db, scope, 0);
-	if (!st || limit < 0)
+	if (limit < 0)
+		return DB_ERROR;
+	struct db_article *items = arena_calloc(a, limit ? (size_t)limit : 1, sizeof *items);
+	*out = items;
+	*n = 0;
+	long long before = 0;
+	if (offset > 0 && scope != DB_SCOPE_PINNED) {
+		sqlite3_stmt *seek = scope_stmt(db, scope, LIST_START);
+		if (!seek)
+			return DB_ERROR;
+		bool empty;
+		enum db_result r = seek_start(db, seek, id, now, &offset, &before, &empty);
+		if (r != DB_OK || empty)
+			return r;
+	}
+	sqlite3_stmt *st = scope_stmt(db, scope, before ? LIST_ROWS_BEFORE : LIST_ROWS);
+	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_int(st, 3, limit);
 	sqlite3_bind_int64(st, 4, offset);
-	struct db_article *items = arena_calloc(a, limit ? (size_t)limit : 1, sizeof *items);
+	if (before)
+		sqlite3_bind_int64(st, 5, before);
 	size_t count = 0;
 	int rc;
 	while (count < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -237,7 +326,6 @@ enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, rc);
-	*out = items;
 	*n = count;
 	return DB_OK;
 }
@@ -245,7 +333,7 @@ enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id
 enum db_result db_articles_count(struct db *db, enum db_scope scope, long long id, long long now,
 				 long long *count)
 {
-	sqlite3_stmt *st = scope_stmt(db, scope, 1);
+	sqlite3_stmt *st = scope_stmt(db, scope, LIST_TOTAL);
 	if (!st)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, now);
