@@ -305,14 +305,38 @@ enum db_result app_reload(struct app *app)
 	return app_refresh(app);
 }
 
+/* Writes v as n decimal digits, zero-padded, ending before end. */
+static char *digits(char *end, int v, int n)
+{
+	while (n-- > 0) {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return end;
+}
+
 const char *app_local_time(struct arena *a, long long t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	char out[32];
-	if (!localtime_r(&tt, &tm) || !strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S", &tm))
+	/* "YYYY-MM-DD HH:MM:SS" by hand: strftime was three quarters of the
+	 * cost, and a list page shows forty of these. */
+	if (!localtime_r(&tt, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
 		return "";
-	return arena_strdup(a, out);
+	char *out = arena_alloc(a, 20);
+	digits(out + 4, tm.tm_year + 1900, 4);
+	out[4] = '-';
+	digits(out + 7, tm.tm_mon + 1, 2);
+	out[7] = '-';
+	digits(out + 10, tm.tm_mday, 2);
+	out[10] = ' ';
+	digits(out + 13, tm.tm_hour, 2);
+	out[13] = ':';
+	digits(out + 16, tm.tm_min, 2);
+	out[16] = ':';
+	digits(out + 19, tm.tm_sec, 2);
+	out[19] = '\0';
+	return out;
 }
 
 /*
