@@ -20,7 +20,20 @@ struct buf {
 
 /* Makes room for n more bytes; returns a pointer to the free space. */
 char *buf_reserve(struct buf *b, size_t n);
-void buf_put(struct buf *b, const void *p, size_t n);
+void buf_put_grow(struct buf *b, const void *p, size_t n);
+/* Appends n bytes. Inline: a page is a few hundred small appends, and with
+ * room to spare one is a copy and a store. */
+static inline void buf_put(struct buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len > n) {
+		if (n) /* p may be NULL when n is 0 */
+			__builtin_memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else {
+		buf_put_grow(b, p, n);
+	}
+}
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -56,7 +56,7 @@ char *buf_reserve(struct buf *b, size_t n)
 	return b->data + b->len;
 }
 
-void buf_put(struct buf *b, const void *p, size_t n)
+void buf_put_grow(struct buf *b, const void *p, size_t n)
 {
 	char *dst = buf_reserve(b, n);
 	if (n)
