@@ -105,8 +105,8 @@ def body(c, s):
     compare_api(c, db, con, "changed")
     compare_html(c, db, con, "changed")
     r = h.gazette(db, "check")
-    c.check(r.returncode == 0 and "ok list counts and days" in r.stdout, "check passes after changes",
-            r.stdout + r.stderr)
+    c.check(r.returncode == 0 and "ok list counts and days" in r.stdout,
+            "check passes after changes", r.stdout + r.stderr)
 
     # A tampered row: check names it and fails.
     kind, cid, day = con.execute("SELECT kind, id, day FROM list_days WHERE kind = 'section' "
