@@ -13,10 +13,16 @@
 enum db_result counter_view(struct app *app, long long id, long long now, long long *views)
 {
 	struct tally *t = tally_shared();
-	if (t)
-		return tally_view(t, app->db, id, now, views);
-	/* No pool (a CGI, a FastCGI program the web server started): count
-	 * it here, committed before the answer. */
+	if (t) {
+		enum db_result r = tally_view(t, app->db, id, now, views);
+		if (r != DB_BUSY)
+			return r;
+		/* The table is full (more articles read within seconds than it
+		 * holds) or the database was busy: count this view the slow way
+		 * rather than lose it. */
+	}
+	/* No pool (a CGI, a FastCGI program the web server started), or no
+	 * room in it: count it here, committed before the answer. */
 	struct db *w = app_writer(app);
 	return w ? db_article_view(w, id, now, views) : DB_ERROR;
 }
