@@ -94,9 +94,13 @@ enum db_result db_keeper_next_ids(struct db *db, long long now, long long pub, l
 				  long long *ids, long long *pubs, size_t max, size_t *n)
 {
 	/* The public-rows clause of the partial index articles_public_by_time,
-	 * word for word, so this walks that index. */
+	 * word for word, and INDEXED BY: left to itself the planner took
+	 * articles_by_status and sorted every public article for each 64, which
+	 * made the full render quadratic (1.5 s a batch at 100,000 articles,
+	 * 0.1 ms with the index). */
 	sqlite3_stmt *st = db_stmt(db,
-		"SELECT a.id, a.published_at FROM articles a WHERE (a.published_at, a.id) < (?2, ?3) "
+		"SELECT a.id, a.published_at FROM articles a INDEXED BY articles_public_by_time "
+		"WHERE (a.published_at, a.id) < (?2, ?3) "
 		"AND a.status IN ('published', 'scheduled') AND a.deleted_at IS NULL "
 		"AND a.published_at <= ?1 ORDER BY a.published_at DESC, a.id DESC LIMIT ?4");
 	if (!st)
