@@ -349,5 +349,7 @@ int main(void)
 
 	db_close(db);
 	unlink(path);
+	snprintf(path + strlen(path), sizeof path - strlen(path), ".migrate-lock");
+	unlink(path);
 	return check_done("test_list_days");
 }
