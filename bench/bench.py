@@ -224,9 +224,12 @@ def article_ids(db, n=2000):
 def measure(site, pairs, duration, rounds):
     """pairs: [(name, paths, method, baseline_name, baseline_paths)]; interleaved rounds."""
     res = {}
-    for _ in range(rounds):
+    for k in range(rounds):
         for name, paths, method, bname, bpaths in pairs:
-            for label, p, m in ((name, paths, method), (bname, bpaths, "GET")):
+            runs = [(name, paths, method), (bname, bpaths, "GET")]
+            # target first in even rounds, baseline first in odd ones, so a
+            # machine that slows down during a run favours neither side
+            for label, p, m in (runs if k % 2 == 0 else runs[::-1]):
                 res.setdefault(label, []).append(wrk(site, p, duration, m))
     rows = []
     for name, _, _, bname, _ in pairs:
