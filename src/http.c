@@ -343,7 +343,10 @@ int http_header(struct http_req *req, const char *name, const char *value)
 		log_error("refused response header %s", name);
 		return -1;
 	}
-	buf_printf(req->headers, "%s: %s\r\n", name, value);
+	buf_puts(req->headers, name);
+	buf_put(req->headers, ": ", 2);
+	buf_puts(req->headers, value);
+	buf_put(req->headers, "\r\n", 2);
 	return 0;
 }
 
@@ -432,6 +435,16 @@ static bool etag_matches(const char *list, const char *etag)
 	return false;
 }
 
+/* Appends v in decimal. */
+static void put_number(struct buf *b, unsigned long long v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	buf_put(b, p, (size_t)(digits + sizeof digits - p));
+}
+
 static int send_all(struct http_req *req, const char *s, size_t n)
 {
 	while (n > 0) {
@@ -469,7 +482,12 @@ int http_finish(struct http_req *req)
 		http_header(req, "Cache-Control", "no-store");
 	}
 
-	buf_printf(&head, "Status: %d %s\r\n", status, http_reason(status));
+	/* Put together without printf, which was half of this function. */
+	buf_puts(&head, "Status: ");
+	put_number(&head, (unsigned long long)status);
+	buf_putc(&head, ' ');
+	buf_puts(&head, http_reason(status));
+	buf_put(&head, "\r\n", 2);
 	/* The security headers, in this one place for every response. */
 	buf_puts(&head, "X-Content-Type-Options: nosniff\r\n"
 			"Referrer-Policy: strict-origin-when-cross-origin\r\n"
@@ -479,8 +497,11 @@ int http_finish(struct http_req *req)
 			"form-action 'self'; frame-ancestors 'none'\r\n");
 	bool has_body = status != 304 && status != 204;
 	if (has_body) {
-		buf_printf(&head, "Content-Type: %s\r\n", req->content_type);
-		buf_printf(&head, "Content-Length: %zu\r\n", req->body->len);
+		buf_puts(&head, "Content-Type: ");
+		buf_puts(&head, req->content_type);
+		buf_puts(&head, "\r\nContent-Length: ");
+		put_number(&head, req->body->len);
+		buf_put(&head, "\r\n", 2);
 	}
 	buf_put(&head, req->headers->data, req->headers->len);
 	buf_puts(&head, "\r\n");
