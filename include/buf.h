@@ -36,6 +36,10 @@ static inline void buf_put(struct buf *b, const void *p, size_t n)
 }
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
+/* Appends a finite number as JSON and templates print it: an integer (below
+ * 2^53) as such, else the shorter of %.15g and %.17g that reads back the
+ * same. */
+void buf_number(struct buf *b, double d);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The contents as a C string ("" when empty); valid until the next write. */

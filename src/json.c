@@ -44,22 +44,10 @@ static void put_string(struct buf *b, const char *s)
 
 static void put_number(struct buf *b, double d)
 {
-	char n[32];
-	if (!isfinite(d)) {
+	if (isfinite(d))
+		buf_number(b, d);
+	else
 		buf_puts(b, "null"); /* as cJSON prints them */
-		return;
-	}
-	/* Ids, counts and times are integers: print them as such, without
-	 * the round-trip test a fraction needs (cJSON's printf and sscanf per
-	 * number were a seventh of a view's answer). */
-	if (d == floor(d) && fabs(d) < 9007199254740992.0) {
-		snprintf(n, sizeof n, "%lld", (long long)d);
-	} else {
-		snprintf(n, sizeof n, "%.15g", d);
-		if (strtod(n, NULL) != d)
-			snprintf(n, sizeof n, "%.17g", d);
-	}
-	buf_puts(b, n);
 }
 
 static void put_value(struct buf *b, const cJSON *v)

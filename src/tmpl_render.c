@@ -8,8 +8,6 @@
 #include "tmpl_internal.h"
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Render state: the output, the context stack, the include depth. */
@@ -77,17 +75,7 @@ static void put_value(struct buf *out, const cJSON *v, int raw)
 		else
 			html_text(out, v->valuestring);
 	} else if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
-		char num[32];
-		double d = v->valuedouble;
-		if (d == floor(d) && fabs(d) < 1e15) {
-			snprintf(num, sizeof num, "%lld", (long long)d);
-		} else {
-			/* The shortest of %.15g and %.17g that reads back the same. */
-			snprintf(num, sizeof num, "%.15g", d);
-			if (strtod(num, NULL) != d)
-				snprintf(num, sizeof num, "%.17g", d);
-		}
-		buf_puts(out, num);
+		buf_number(out, v->valuedouble);
 	}
 }
 
