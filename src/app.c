@@ -221,6 +221,7 @@ static enum db_result site_build(struct app *app)
 static enum db_result site_build_nodes(struct app *app)
 {
 	site_clear(app);
+	app->fragments_ok = false;
 	app->site = cJSON_CreateObject();
 	cJSON *values = cJSON_AddObjectToObject(app->site, "settings");
 	enum db_result r = db_settings_each(app->db, setting_row, values);
@@ -413,6 +414,10 @@ void app_handle(struct app *app, struct http_io *io)
 		status = -1;
 	}
 
+	/* A public page reads in one transaction: one snapshot for all its
+	 * queries, and the locks taken once, not per statement. */
+	bool snapshot = status == 0 && (route->flags & ROUTE_PUBLIC_PAGE) &&
+			db_begin_read(app->db) == SQLITE_OK;
 	/* Site data (labels, menu) is brought up to date for error pages too,
 	 * so a 404 speaks the site's language. */
 	if (status >= 0 && !(route && (route->flags & ROUTE_NO_SCHEMA))) {
@@ -435,6 +440,8 @@ void app_handle(struct app *app, struct http_io *io)
 	} else if (status > 0) {
 		page_error(app, &req, status);
 	}
+	if (snapshot)
+		db_rollback(app->db);
 	http_finish(&req);
 	log_set_request(0);
 	cjson_use(NULL);

@@ -79,8 +79,9 @@ int http_req_init(struct http_req *req, struct http_io *io, struct arena *arena,
 	/* Until the real path has passed its checks. A request refused below
 	 * (400 for a path that is not UTF-8, 414 for an over-long query) is
 	 * still answered with an error page, and page_error reads the path:
-	 * left NULL, it crashed the worker (probe_test). */
+	 * left NULL, it crashed the worker (probe_test). So does the base. */
 	req->path = "/";
+	req->base = "";
 	buf_reset(headers);
 	buf_reset(body);
 
