@@ -43,6 +43,10 @@ struct app {
 	struct arena site_arena;
 	struct db_category *categories;
 	size_t ncategories;
+	/* The site fragments (site_*.html) are rendered from the site data
+	 * above for this base path (page.c), false: not since its rebuild. */
+	bool fragments_ok;
+	char fragments_base[256];
 
 	/* Per request, reused. */
 	struct arena arena;

@@ -48,4 +48,17 @@ void tmpl_set_free(struct tmpl_set *set);
  */
 int tmpl_render(const struct tmpl_set *set, const char *name, const cJSON *data, struct buf *out);
 
+/*
+ * Fixes template name to text rendered before (copied): from then on
+ * {{>name}} inserts the text instead of rendering the template, until it is
+ * fixed again; text NULL unfixes it. Rendering name itself (tmpl_render)
+ * still renders it. This is how the site's fragments (site_*.html: the
+ * masthead with its menu, the footer) are rendered once per change of the
+ * site's data, not once per page (page.c). Returns 0, or -1 when there is
+ * no such template.
+ */
+int tmpl_fix(struct tmpl_set *set, const char *name, const char *text, size_t len);
+/* The name of the set's i-th template, or NULL when i is past the last. */
+const char *tmpl_name(const struct tmpl_set *set, size_t i);
+
 #endif

@@ -9,7 +9,9 @@
 
 #include <stdio.h>
 
-cJSON *page_data(struct app *app, struct http_req *req)
+/* What every page's data holds and all a site fragment may use: the site,
+ * its labels and menu, the language and the base paths. */
+static cJSON *site_data(struct app *app, struct http_req *req)
 {
 	cJSON *d = cJSON_CreateObject();
 	/* References: the site data is owned by app and outlives the page. */
@@ -22,10 +24,16 @@ cJSON *page_data(struct app *app, struct http_req *req)
 	if (app->menu)
 		cJSON_AddItemReferenceToObject(d, "menu", app->menu);
 	cJSON_AddStringToObject(d, "lang", app->lang[0] ? app->lang : "en");
-	cJSON_AddStringToObject(d, "path", req->path);
 	/* Links in templates are {{base}}/… so the site works under a prefix. */
 	cJSON_AddStringToObject(d, "base", req->base);
 	cJSON_AddStringToObject(d, "static", arena_printf(req->arena, "%s/static", req->base));
+	return d;
+}
+
+cJSON *page_data(struct app *app, struct http_req *req)
+{
+	cJSON *d = site_data(app, req);
+	cJSON_AddStringToObject(d, "path", req->path);
 	if (req->user) { /* editor pages: who is logged in, and the form token */
 		cJSON *u = cJSON_AddObjectToObject(d, "user");
 		cJSON_AddStringToObject(u, "username", req->user->username);
@@ -37,8 +45,40 @@ cJSON *page_data(struct app *app, struct http_req *req)
 	return d;
 }
 
+/*
+ * Renders the site fragments, the templates named site_*.html (the masthead
+ * with its menu, the footer), from the site's data alone and fixes each to
+ * its text (tmpl_fix): every page then inserts them as they are. Done again
+ * when the site data is rebuilt (a change of settings or categories,
+ * app_refresh) or a request comes under another base path. They were a
+ * fifth of an article page's instructions, rendered anew on every page.
+ */
+static void fragments_render(struct app *app, struct http_req *req)
+{
+	if (app->fragments_ok && !strcmp(app->fragments_base, req->base))
+		return;
+	cJSON *d = site_data(app, req);
+	struct buf text = BUF_INIT;
+	const char *name;
+	for (size_t i = 0; (name = tmpl_name(app->tmpl, i)); i++) {
+		if (strncmp(name, "site_", 5))
+			continue;
+		/* A fragment that fails to render stays unfixed: each page then
+		 * renders it, and logs why it fails. */
+		tmpl_fix(app->tmpl, name, NULL, 0);
+		buf_reset(&text);
+		if (tmpl_render(app->tmpl, name, d, &text) == 0)
+			tmpl_fix(app->tmpl, name, text.data ? text.data : "", text.len);
+	}
+	buf_free(&text);
+	cJSON_Delete(d);
+	snprintf(app->fragments_base, sizeof app->fragments_base, "%s", req->base);
+	app->fragments_ok = strlen(req->base) < sizeof app->fragments_base;
+}
+
 void page_render(struct app *app, struct http_req *req, const char *name, cJSON *data)
 {
+	fragments_render(app, req);
 	buf_reset(req->body);
 	int rc = tmpl_render(app->tmpl, name, data, req->body);
 	cJSON_Delete(data);

@@ -252,6 +252,7 @@ static void tmpl_clear(struct tmpl *t)
 	free(t->text);
 	free(t->names);
 	free(t->nodes);
+	free(t->fixed);
 }
 
 /* Index of the template called name, or -1 (a linear scan: sets are small). */
@@ -309,6 +310,29 @@ int tmpl_set_add(struct tmpl_set **set, const char *name, const char *text, size
 	s->v[s->n++] = t;
 	resolve_partials(s);
 	return 0;
+}
+
+int tmpl_fix(struct tmpl_set *set, const char *name, const char *text, size_t len)
+{
+	int k = tmpl_find(set, name);
+	if (k < 0)
+		return -1;
+	struct tmpl *t = &set->v[k];
+	free(t->fixed);
+	t->fixed = NULL;
+	t->nfixed = 0;
+	if (text) {
+		t->fixed = xmalloc(len + 1);
+		memcpy(t->fixed, text, len);
+		t->fixed[len] = '\0';
+		t->nfixed = len;
+	}
+	return 0;
+}
+
+const char *tmpl_name(const struct tmpl_set *set, size_t i)
+{
+	return set && i < set->n ? set->v[i].name : NULL;
 }
 
 void tmpl_set_free(struct tmpl_set *set)

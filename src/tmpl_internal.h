@@ -43,6 +43,8 @@ struct tmpl {
 	char *names; /* the names of the tags, NUL-separated */
 	struct tnode *nodes;
 	uint32_t nnodes;
+	char *fixed; /* tmpl_fix: what {{>name}} inserts instead, or NULL */
+	size_t nfixed;
 };
 
 struct tmpl_set {

@@ -138,8 +138,13 @@ static int render_nodes(struct render *r, const struct tmpl *t, uint32_t from, u
 				          t->name, n->line, TMPL_INCLUDE_MAX);
 				return -1;
 			}
-			r->depth++;
 			const struct tmpl *sub = &r->set->v[n->arg];
+			if (sub->fixed) {
+				buf_put(r->out, sub->fixed, sub->nfixed);
+				i++;
+				break;
+			}
+			r->depth++;
 			int rc = render_nodes(r, sub, 0, sub->nnodes);
 			r->depth--;
 			if (rc)

@@ -127,6 +127,19 @@ def test(c, scratch):
         within(c, f"a settings change shows on {path}", lambda p=path: "Help desk 4242" in get(p).text)
     c.check(h.wait_until(lambda: from_file(get(f"/a/{newest}")) and "Help desk 4242" in get(f"/a/{newest}").text, 5),
             "the keeper writes the pages again after a settings change")
+    # Workers render the masthead and footer once per change of the site's
+    # data (site_*.html): every worker's next page has the new ones. Several
+    # requests, so that both workers answer.
+    for path in ("/?x=1", f"/a/{newest}?x=1", f"/a/{newest}?x=2", "/nowhere"):
+        c.check(all("Help desk 4242" in get(path).text for _ in range(4)),
+                f"a page the application renders has the new footer: {path}")
+    r = get("/api/categories", method="POST", headers=auth,
+            body=json.dumps({"slug": "alumni", "name": "Alumni Voices"}))
+    c.require(r.status == 201, "add a category", r.body)
+    for path in (f"/a/{newest}?x=3", "/search?q=regatta"):
+        within(c, f"a new category shows in the menu of {path}",
+               lambda p=path: all('href="/c/alumni/">Alumni Voices</a>' in get(p).text
+                                  for _ in range(4)))
 
     # --- the CLI changes pages too ----------------------------------------------------
     r = h.gazette(db, "setting", "set", "site_name", "Lakeshore Polytechnic")

@@ -241,6 +241,48 @@ static void test_partials(void)
 	cJSON_Delete(data);
 }
 
+/* A fixed template (tmpl_fix) is inserted as its text wherever it is
+ * included, rendered itself when asked for by name, and unfixed by NULL. */
+static void test_fixed(void)
+{
+	struct tmpl_set *set = NULL;
+	char err[256];
+	CHECK(tmpl_set_add(&set, "menu", "<{{name}}>", 10, err, sizeof err) == 0);
+	const char *page = "{{#items}}{{>menu}}{{/items}}|{{>menu}}";
+	CHECK(tmpl_set_add(&set, "page", page, strlen(page), err, sizeof err) == 0);
+	cJSON *data = cJSON_Parse("{\"name\":\"n\",\"items\":[{\"name\":\"a\"},{}]}");
+	struct buf out = BUF_INIT;
+	CHECK(tmpl_render(set, "page", data, &out) == 0);
+	CHECK_STR(buf_cstr(&out), "<a><n>|<n>");
+
+	CHECK(tmpl_fix(set, "menu", "[fixed & kept]", 14) == 0);
+	buf_reset(&out);
+	CHECK(tmpl_render(set, "page", data, &out) == 0);
+	CHECK_STR(buf_cstr(&out), "[fixed & kept][fixed & kept]|[fixed & kept]");
+	buf_reset(&out);
+	CHECK(tmpl_render(set, "menu", data, &out) == 0);
+	CHECK_STR(buf_cstr(&out), "<n>");
+	/* Fixed again: the new text replaces the old. */
+	CHECK(tmpl_fix(set, "menu", "", 0) == 0);
+	buf_reset(&out);
+	CHECK(tmpl_render(set, "page", data, &out) == 0);
+	CHECK_STR(buf_cstr(&out), "|");
+
+	CHECK(tmpl_fix(set, "menu", NULL, 0) == 0);
+	buf_reset(&out);
+	CHECK(tmpl_render(set, "page", data, &out) == 0);
+	CHECK_STR(buf_cstr(&out), "<a><n>|<n>");
+	CHECK(tmpl_fix(set, "nowhere", "x", 1) == -1);
+
+	CHECK_STR(tmpl_name(set, 0), "menu");
+	CHECK_STR(tmpl_name(set, 1), "page");
+	CHECK(tmpl_name(set, 2) == NULL);
+	CHECK(tmpl_name(NULL, 0) == NULL);
+	buf_free(&out);
+	cJSON_Delete(data);
+	tmpl_set_free(set);
+}
+
 static void test_parse_errors(void)
 {
 	RUN("line1\n{{#articles}}\n{{title}}\n", "{}", "ERR:t.html:2: unclosed section 'articles'");
@@ -532,6 +574,7 @@ int main(void)
 	test_literals();
 	test_sections();
 	test_partials();
+	test_fixed();
 	test_parse_errors();
 	test_load();
 	test_random();
