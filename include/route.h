@@ -20,6 +20,9 @@ enum route_flags {
 	ROUTE_CSRF = 16,       /* needs the session's CSRF token (header or form field): else 403 */
 	ROUTE_ADMIN = 32 | 8 | 4, /* needs role admin: else 403 */
 	ROUTE_WRITE = ROUTE_AUTH | ROUTE_CSRF, /* an editor's state-changing request */
+	/* needs neither settings, labels nor menu: the site data is not brought
+	 * up to date first (a view count: one PRAGMA and its locks fewer) */
+	ROUTE_NO_SITE = 64,
 };
 
 struct route {

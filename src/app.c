@@ -275,7 +275,7 @@ static enum db_result site_build_nodes(struct app *app)
 /* Brings the site data up to date if settings or categories changed since.
  * A view count or an article save changes neither, so it costs the workers
  * one PRAGMA and one row read, not a rebuild. */
-enum db_result app_refresh(struct app *app)
+static enum db_result schema_check(struct app *app)
 {
 	if (!app->schema_ok) {
 		if (db_schema_check(app->db, app->schema_msg, sizeof app->schema_msg) != 0)
@@ -283,6 +283,13 @@ enum db_result app_refresh(struct app *app)
 		app->schema_ok = true;
 		app->data_version = -1;
 	}
+	return DB_OK;
+}
+
+enum db_result app_refresh(struct app *app)
+{
+	if (schema_check(app) != DB_OK)
+		return DB_ERROR;
 	long long generation = app->site_generation;
 	enum db_result r = db_site_generation(app->db, &app->data_version, &generation);
 	if (r != DB_OK)
@@ -421,7 +428,8 @@ void app_handle(struct app *app, struct http_io *io)
 	/* Site data (labels, menu) is brought up to date for error pages too,
 	 * so a 404 speaks the site's language. */
 	if (status >= 0 && !(route && (route->flags & ROUTE_NO_SCHEMA))) {
-		enum db_result r = app_refresh(app);
+		enum db_result r = route && (route->flags & ROUTE_NO_SITE) ? schema_check(app)
+									    : app_refresh(app);
 		if (r == DB_ERROR && !app->schema_ok) {
 			/* Why: serving a schema the code does not know could show wrong
 			 * data or fail oddly; say what to do instead. */

@@ -78,7 +78,7 @@ const struct route route_table[] = {
 	{"/api/articles", HTTP_GET, api_articles, PAGE, api_articles_fields, NULL},
 	{"/api/articles/most-read", HTTP_GET, api_most_read, PAGE, api_most_read_fields, NULL},
 	{"/api/articles/{id}", HTTP_GET, api_article, PAGE, NULL, NULL},
-	{"/api/articles/{id}/view", HTTP_POST, api_article_view, 0, NULL, NULL},
+	{"/api/articles/{id}/view", HTTP_POST, api_article_view, ROUTE_NO_SITE, NULL, NULL},
 	{"/api/search", HTTP_GET, api_search, PAGE, api_search_fields, NULL},
 
 	{"/api/session", HTTP_POST, api_session_create, 0, NULL, NULL},
