@@ -67,14 +67,17 @@ bool valid_utf8(const char *s, size_t n)
 			i++;
 			continue;
 		}
-		/* Chinese text is three-byte characters; with lead byte E1-EC or
-		 * EE-EF any two continuation bytes make a valid one (E0 and ED
-		 * have narrower ranges: overlongs, surrogates). */
-		if (n - i >= 3 && ((u[0] >= 0xE1 && u[0] <= 0xEC) || u[0] >= 0xEE) && u[0] <= 0xEF &&
-		    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+		/* Chinese text is runs of three-byte characters; with lead byte
+		 * E1-EC or EE-EF any two continuation bytes make a valid one (E0
+		 * and ED have narrower ranges: overlongs, surrogates). */
+		size_t from = i;
+		while (n - i >= 3 && ((u[0] >= 0xE1 && u[0] <= 0xEC) || u[0] >= 0xEE) &&
+		       u[0] <= 0xEF && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
 			i += 3;
-			continue;
+			u += 3;
 		}
+		if (i != from)
+			continue;
 		size_t k = valid_utf8_char(s + i, n - i);
 		if (!k)
 			return false;

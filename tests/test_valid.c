@@ -5,6 +5,7 @@
 #include "valid.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define U8(s) valid_utf8((s), sizeof(s) - 1)
@@ -393,6 +394,26 @@ static void test_utf8_fast_path(void)
 	CHECK(U8("\xEF\xBF\xBF"));
 	CHECK(!U8("\xE4\xB8"));       /* cut short */
 	CHECK(U8("\xE4\xB8\xAD\xE6\x96\x87 ok"));
+
+	/* Runs of characters, good and bad, at every alignment. */
+	static const char *const parts[] = {"\xE4\xB8\xAD", "\xE6\x96\x87", "a", " ", "\xC3\xA9",
+					    "\xF0\x9F\x98\x80", "\xE0\x80\x80", "\xED\xA0\x80",
+					    "\xE4\xB8", "\x80", "\xEF\xBF\xBF", "\xFF", "abcdefgh"};
+	const size_t nparts = sizeof parts / sizeof parts[0];
+	srand(7);
+	bad = 0;
+	for (int round = 0; round < 20000; round++) {
+		char s[256];
+		size_t n = 0;
+		for (int k = rand() % 24; k > 0; k--) {
+			const char *p = parts[(size_t)rand() % nparts];
+			memcpy(s + n, p, strlen(p));
+			n += strlen(p);
+		}
+		if (valid_utf8(s, n) != utf8_slow(s, n))
+			bad++;
+	}
+	CHECK(bad == 0);
 }
 
 int main(void)
