@@ -40,6 +40,8 @@ void buf_putc(struct buf *b, char c);
  * 2^53) as such, else the shorter of %.15g and %.17g that reads back the
  * same. */
 void buf_number(struct buf *b, double d);
+/* Appends v in decimal, without printf (a page prints dozens). */
+void buf_int(struct buf *b, long long v);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The contents as a C string ("" when empty); valid until the next write. */

@@ -116,18 +116,31 @@ void buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+void buf_int(struct buf *b, long long v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	/* In unsigned arithmetic, so that LLONG_MIN negates. */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_put(b, p, (size_t)(digits + sizeof digits - p));
+}
+
 void buf_number(struct buf *b, double d)
 {
-	char n[32];
 	/* Ids, counts and times are integers: printed as such, without the
 	 * round-trip test a fraction needs (cJSON's printf and sscanf per
 	 * number were a seventh of a view's answer). */
 	if (d == floor(d) && fabs(d) < 9007199254740992.0) {
-		snprintf(n, sizeof n, "%lld", (long long)d);
-	} else {
-		snprintf(n, sizeof n, "%.15g", d);
-		if (strtod(n, NULL) != d)
-			snprintf(n, sizeof n, "%.17g", d);
+		buf_int(b, (long long)d);
+		return;
 	}
+	char n[32];
+	snprintf(n, sizeof n, "%.15g", d);
+	if (strtod(n, NULL) != d)
+		snprintf(n, sizeof n, "%.17g", d);
 	buf_puts(b, n);
 }

@@ -4,7 +4,9 @@
 #include "http.h"
 #include "route.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <xxhash.h>
 
 static struct buf sent;
 
@@ -174,6 +176,9 @@ static void test_headers_and_finish(void)
 	char tag[80] = "";
 	if (etag)
 		sscanf(etag + 6, "%79[^\r]", tag);
+	char want[80];
+	snprintf(want, sizeof want, "W/\"%016llx\"", (unsigned long long)XXH3_64bits("<p>hello</p>", 12));
+	CHECK_STR(tag, want);
 	finish(&f);
 
 	/* The same body with a matching If-None-Match is a 304 without body. */

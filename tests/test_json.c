@@ -5,6 +5,8 @@
 #include "check.h"
 #include "json.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,8 +92,30 @@ static void old_way(struct buf *out, const cJSON *v)
 	cJSON_free(text);
 }
 
+/* buf_int against printf, at the edges and at random. */
+static void test_int(void)
+{
+	long long edges[] = {0, 1, -1, 9, 10, -10, 99, 100, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1};
+	int bad = 0;
+	for (int i = 0; i < 20000; i++) {
+		long long v = i < (int)(sizeof edges / sizeof edges[0])
+				      ? edges[i]
+				      : (long long)(((unsigned long long)rand() << 33) ^
+						    ((unsigned long long)rand() << 2)) >> (rand() % 63);
+		char want[32];
+		snprintf(want, sizeof want, "%lld", v);
+		struct buf out = BUF_INIT;
+		buf_int(&out, v);
+		if (strcmp(buf_cstr(&out), want))
+			bad++;
+		buf_free(&out);
+	}
+	CHECK(bad == 0);
+}
+
 int main(void)
 {
+	test_int();
 	int roundtrip_bad = 0, markup = 0, differ = 0;
 	for (int i = 0; i < 20000; i++) {
 		int fractions = i % 2;
