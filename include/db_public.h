@@ -65,13 +65,21 @@ enum db_scope {
 	DB_SCOPE_CATEGORY, /* one subcategory */
 };
 
+/* What a list reads of each article. */
+enum db_list_cols {
+	DB_LIST_FULL,   /* id, category, times, pinned, title, summary */
+	DB_LIST_TITLES, /* what the pages' lists show: id, category, published_at
+			 * and title, from the index alone; summary "", pinned 0,
+			 * updated_at = published_at */
+};
+
 /*
  * Public articles of a scope (id: the category for SECTION/CATEGORY),
  * newest first, skipping offset, at most limit of them into *out (arena).
  */
-enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id, long long now,
-				int limit, long long offset, struct arena *a,
-				struct db_article **out, size_t *n);
+enum db_result db_articles_list(struct db *db, enum db_scope scope, enum db_list_cols cols,
+				long long id, long long now, int limit, long long offset,
+				struct arena *a, struct db_article **out, size_t *n);
 /* How many public articles the scope holds. */
 enum db_result db_articles_count(struct db *db, enum db_scope scope, long long id, long long now,
 				 long long *count);

@@ -89,7 +89,7 @@ void api_articles(struct app *app, struct http_req *req)
 	size_t n = 0;
 	enum db_result r = db_articles_count(app->db, scope, cat_id, now, &total);
 	if (r == DB_OK && (page - 1) * per_page < total)
-		r = db_articles_list(app->db, scope, cat_id, now, (int)per_page,
+		r = db_articles_list(app->db, scope, DB_LIST_FULL, cat_id, now, (int)per_page,
 				     (page - 1) * per_page, req->arena, &arts, &n);
 	if (r != DB_OK) {
 		api_db_error(req, r);

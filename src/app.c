@@ -272,9 +272,7 @@ static enum db_result site_build_nodes(struct app *app)
 	return DB_OK;
 }
 
-/* Brings the site data up to date if settings or categories changed since.
- * A view count or an article save changes neither, so it costs the workers
- * one PRAGMA and one row read, not a rebuild. */
+/* Checks once per worker that the database's schema is the code's. */
 static enum db_result schema_check(struct app *app)
 {
 	if (!app->schema_ok) {
@@ -286,6 +284,9 @@ static enum db_result schema_check(struct app *app)
 	return DB_OK;
 }
 
+/* Brings the site data up to date if settings or categories changed since.
+ * A view count or an article save changes neither, so it costs the workers
+ * one PRAGMA and one row read, not a rebuild. */
 enum db_result app_refresh(struct app *app)
 {
 	if (schema_check(app) != DB_OK)

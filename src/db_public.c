@@ -158,10 +158,16 @@ enum db_result db_article_neighbors(struct db *db, const struct db_article *art,
  * list; that list was a temporary b-tree per list, a third of a home page's
  * instructions (1.59 M -> 1.01 M; a category page 491 k -> 364 k).
  */
-#define LIST_PAGE(index, where, order)                                                     \
-	"SELECT a.id, a.category_id, a.published_at, a.pinned, a.title, a.summary, c.slug, "  \
-	"c.name, a.updated_at FROM articles a INDEXED BY " index " JOIN categories c "         \
-	"ON c.id = a.category_id WHERE " where " AND " PUBLIC_ROWS order " LIMIT ?3 OFFSET ?4"
+#define LIST_PAGE(index, where, order) LIST_SELECT(LIST_FULL, index, where, order)
+#define LIST_SELECT(cols, index, where, order)                                             \
+	"SELECT a.id, a.category_id, a.published_at, " cols " FROM articles a INDEXED BY "    \
+	index " JOIN categories c ON c.id = a.category_id WHERE " where " AND " PUBLIC_ROWS    \
+	order " LIMIT ?3 OFFSET ?4"
+#define LIST_FULL "a.pinned, a.title, a.summary, c.slug, c.name, a.updated_at"
+/* What the pages' lists show, all in the list indexes (sql/014): the table
+ * rows are not read. Same columns: pinned 0, summary '', updated_at the
+ * publication time. */
+#define LIST_TITLES "0, a.title, '', c.slug, c.name, a.published_at"
 /*
  * How many articles a list holds now: the count the triggers keep
  * (list_counts, 008_list_counts.sql) less the scheduled ones whose time has
@@ -195,7 +201,7 @@ enum db_result db_article_neighbors(struct db *db, const struct db_article *art,
 	"INDEXED BY list_days_seek WHERE kind = '" kind "' AND id = " id " AND older <= "      \
 	LIST_POS(index, kind, id, where) " ORDER BY older DESC LIMIT 1"
 
-enum list_stmt { LIST_ROWS, LIST_TOTAL, LIST_START };
+enum list_stmt { LIST_ROWS, LIST_TITLES_ROWS, LIST_TOTAL, LIST_START };
 
 /* The statement for a scope's rows, count or the start of a deep page. ?2, the category, is bound for every scope and
  * unused by some. INDEXED BY: left to itself the planner took
@@ -208,6 +214,8 @@ static sqlite3_stmt *scope_stmt(struct db *db, enum db_scope scope, enum list_st
 	switch (which) {                                                                   \
 	case LIST_ROWS:                                                                    \
 		return db_stmt(db, LIST_PAGE(index, where, order));                        \
+	case LIST_TITLES_ROWS:                                                             \
+		return db_stmt(db, LIST_SELECT(LIST_TITLES, index, where, order));         \
 	case LIST_TOTAL:                                                                   \
 		return db_stmt(db, LIST_COUNT(index, kind, id, where));                    \
 	case LIST_START:                                                                   \
@@ -221,6 +229,9 @@ static sqlite3_stmt *scope_stmt(struct db *db, enum db_scope scope, enum list_st
 		if (which == LIST_ROWS)
 			return db_stmt(db, LIST_PAGE("articles_public_pinned", "a.pinned = 1",
 						     PINNED_FIRST));
+		if (which == LIST_TITLES_ROWS)
+			return db_stmt(db, LIST_SELECT(LIST_TITLES, "articles_public_pinned",
+						       "a.pinned = 1", PINNED_FIRST));
 		if (which == LIST_TOTAL)
 			return db_stmt(db, LIST_COUNT("articles_public_pinned", "pinned", "0",
 						      "a.pinned = 1"));
@@ -271,9 +282,9 @@ static enum db_result seek_start(struct db *db, sqlite3_stmt *st, long long id, 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : db_fail(db, rc);
 }
 
-enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id, long long now,
-				int limit, long long offset, struct arena *a,
-				struct db_article **out, size_t *n)
+enum db_result db_articles_list(struct db *db, enum db_scope scope, enum db_list_cols cols,
+				long long id, long long now, int limit, long long offset,
+				struct arena *a, struct db_article **out, size_t *n)
 {
 	if (limit < 0)
 		return DB_ERROR;
@@ -290,7 +301,7 @@ enum db_result db_articles_list(struct db *db, enum db_scope scope, long long id
 		if (r != DB_OK || empty)
 			return r;
 	}
-	sqlite3_stmt *st = scope_stmt(db, scope, LIST_ROWS);
+	sqlite3_stmt *st = scope_stmt(db, scope, cols == DB_LIST_TITLES ? LIST_TITLES_ROWS : LIST_ROWS);
 	if (!st)
 		return DB_ERROR;
 	/* A page that starts in a known day reads the list up to that day's

@@ -34,7 +34,7 @@ static void feed(struct app *app, struct http_req *req, const struct db_category
 	size_t n;
 	enum db_scope scope = !cat ? DB_SCOPE_SITE
 			      : cat->parent_id ? DB_SCOPE_CATEGORY : DB_SCOPE_SECTION;
-	enum db_result r = db_articles_list(app->db, scope, cat ? cat->id : 0, now, FEED_ITEMS, 0,
+	enum db_result r = db_articles_list(app->db, scope, DB_LIST_FULL, cat ? cat->id : 0, now, FEED_ITEMS, 0,
 					    req->arena, &arts, &n);
 	if (r != DB_OK) {
 		page_db_error(app, req, r);
@@ -154,7 +154,7 @@ void page_sitemap(struct app *app, struct http_req *req)
 	}
 	struct db_article *arts;
 	size_t n;
-	r = db_articles_list(app->db, DB_SCOPE_SITE, 0, now, SITEMAP_CHUNK,
+	r = db_articles_list(app->db, DB_SCOPE_SITE, DB_LIST_FULL, 0, now, SITEMAP_CHUNK,
 			     (page - 1) * SITEMAP_CHUNK, req->arena, &arts, &n);
 	if (r != DB_OK) {
 		buf_reset(o);
