@@ -42,6 +42,8 @@ void buf_putc(struct buf *b, char c);
 void buf_number(struct buf *b, double d);
 /* Appends v in decimal, without printf (a page prints dozens). */
 void buf_int(struct buf *b, long long v);
+/* Writes v in decimal and a NUL into out; returns the length (at most 20). */
+size_t int_text(char out[24], long long v);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The contents as a C string ("" when empty); valid until the next write. */

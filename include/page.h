@@ -29,6 +29,8 @@ const char *page_list_url(struct http_req *req, const char *path, const char *co
 cJSON *page_category_json(const struct db_category *c);
 /* {id, title, url, date, summary, category} of an article in a list. */
 cJSON *page_list_item(struct arena *a, const struct db_article *art);
+/* An article's path, "/a/ID", written into out; returns out. */
+const char *page_article_path(char out[32], long long id);
 
 /* Handlers (the route table in route.c lists them). */
 void page_home(struct app *app, struct http_req *req);

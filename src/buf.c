@@ -116,7 +116,7 @@ void buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
-void buf_int(struct buf *b, long long v)
+size_t int_text(char out[24], long long v)
 {
 	char digits[24], *p = digits + sizeof digits;
 	/* In unsigned arithmetic, so that LLONG_MIN negates. */
@@ -126,7 +126,16 @@ void buf_int(struct buf *b, long long v)
 	while ((u /= 10) != 0);
 	if (v < 0)
 		*--p = '-';
-	buf_put(b, p, (size_t)(digits + sizeof digits - p));
+	size_t n = (size_t)(digits + sizeof digits - p);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return n;
+}
+
+void buf_int(struct buf *b, long long v)
+{
+	char text[24];
+	buf_put(b, text, int_text(text, v));
 }
 
 void buf_number(struct buf *b, double d)

@@ -162,14 +162,20 @@ cJSON *page_category_json(const struct db_category *c)
 	return o;
 }
 
+const char *page_article_path(char out[32], long long id)
+{
+	memcpy(out, "/a/", 3);
+	int_text(out + 3, id);
+	return out;
+}
+
 cJSON *page_list_item(struct arena *a, const struct db_article *art)
 {
 	cJSON *it = cJSON_CreateObject();
 	char url[32];
-	snprintf(url, sizeof url, "/a/%lld", art->id);
 	cJSON_AddNumberToObject(it, "id", (double)art->id);
 	cJSON_AddStringToObject(it, "title", art->title);
-	cJSON_AddStringToObject(it, "url", url);
+	cJSON_AddStringToObject(it, "url", page_article_path(url, art->id));
 	/* lists show the day only */
 	cJSON_AddStringToObject(it, "date", arena_strndup(a, app_local_time(a, art->published_at), 10));
 	cJSON_AddStringToObject(it, "summary", art->summary);

@@ -11,10 +11,9 @@ static void add_link(cJSON *d, const char *key, const struct db_link *l)
 		return; /* the template shows the "none" label */
 	cJSON *o = cJSON_AddObjectToObject(d, key);
 	char url[32];
-	snprintf(url, sizeof url, "/a/%lld", l->id);
 	cJSON_AddNumberToObject(o, "id", (double)l->id);
 	cJSON_AddStringToObject(o, "title", l->title);
-	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "url", page_article_path(url, l->id));
 }
 
 void page_article(struct app *app, struct http_req *req)

@@ -172,10 +172,9 @@ void page_sitemap(struct app *app, struct http_req *req)
 	}
 	for (size_t i = 0; i < n; i++) {
 		char path[32];
-		snprintf(path, sizeof path, "/a/%lld", arts[i].id);
 		long long mod = arts[i].updated_at > arts[i].published_at ? arts[i].updated_at
 									    : arts[i].published_at;
-		url_entry(o, base, path, mod);
+		url_entry(o, base, page_article_path(path, arts[i].id), mod);
 	}
 	buf_puts(o, "</urlset>\n");
 }

@@ -72,9 +72,8 @@ void page_search(struct app *app, struct http_req *req)
 	for (size_t i = 0; i < n; i++) {
 		cJSON *it = cJSON_CreateObject();
 		char url[32];
-		snprintf(url, sizeof url, "/a/%lld", hits[i].id);
 		cJSON_AddStringToObject(it, "title", hits[i].title);
-		cJSON_AddStringToObject(it, "url", url);
+		cJSON_AddStringToObject(it, "url", page_article_path(url, hits[i].id));
 		cJSON_AddStringToObject(it, "date", app_local_time(req->arena, hits[i].published_at));
 		/* search_snippet escapes the text itself and adds only <mark>. */
 		cJSON_AddStringToObject(it, "snippet_html",
