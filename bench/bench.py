@@ -340,6 +340,9 @@ def main():
     ap.add_argument("--sizes", default="1000,100000")
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--dynamic-rounds", type=int, default=3,
+                    help="rounds for the pages that are never files (deep pages, feed) and "
+                         "the rendered home and category page")
     ap.add_argument("--files-max", type=int, default=10 ** 7,
                     help="larger sites run without page files (the keeper first renders "
                          "every page of a site)")
@@ -394,7 +397,7 @@ def main():
                     ("category deep (rendered)", deep, "GET", "transport", transport),
                     ("home (rendered)", ["/?r=1"], "GET", "transport", transport),
                     ("feed", ["/feed.xml"], "GET", "transport", transport)]
-            rows2 = measure(site, more, a.duration, 1)
+            rows2 = measure(site, more, a.duration, a.dynamic_rounds)
             print_table(f"{size:,} articles, dynamic pages", rows2)
             for r in rows + rows2:
                 flat.setdefault(r[0], {})[size] = r[1]
