@@ -4,7 +4,7 @@
 # baseline in interleaved rounds, and prints a table of medians, p99s and
 # ratios. Loopback only; every load run is bounded in time.
 #
-#   bench/run.sh [--sizes 1000,100000] [--duration 5] [--rounds 3]
+#   bench/run.sh [--sizes 1000,100000] [--duration 5] [--rounds 3] [--dynamic-rounds 3]
 #
 # Datasets are kept under bench/data/ (git-ignored) and reused between runs.
 set -euo pipefail
