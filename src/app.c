@@ -285,8 +285,8 @@ static enum db_result schema_check(struct app *app)
 }
 
 /* Brings the site data up to date if settings or categories changed since.
- * A view count or an article save changes neither, so it costs the workers
- * one PRAGMA and one row read, not a rebuild. */
+ * An article save changes neither, so it costs the workers one PRAGMA and
+ * one row read, not a rebuild. */
 enum db_result app_refresh(struct app *app)
 {
 	if (schema_check(app) != DB_OK)

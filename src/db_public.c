@@ -301,7 +301,8 @@ enum db_result db_articles_list(struct db *db, enum db_scope scope, enum db_list
 		if (r != DB_OK || empty)
 			return r;
 	}
-	sqlite3_stmt *st = scope_stmt(db, scope, cols == DB_LIST_TITLES ? LIST_TITLES_ROWS : LIST_ROWS);
+	sqlite3_stmt *st =
+	    scope_stmt(db, scope, cols == DB_LIST_TITLES ? LIST_TITLES_ROWS : LIST_ROWS);
 	if (!st)
 		return DB_ERROR;
 	/* A page that starts in a known day reads the list up to that day's

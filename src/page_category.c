@@ -81,8 +81,8 @@ void page_category(struct app *app, struct http_req *req)
 	struct db_article *arts = NULL;
 	size_t n = 0;
 	if (r == DB_OK)
-		r = db_articles_list(app->db, scope, DB_LIST_TITLES, cat->id, now, PER_PAGE, (page - 1) * PER_PAGE,
-				     req->arena, &arts, &n);
+		r = db_articles_list(app->db, scope, DB_LIST_TITLES, cat->id, now, PER_PAGE,
+				     (page - 1) * PER_PAGE, req->arena, &arts, &n);
 	if (r != DB_OK) {
 		page_db_error(app, req, r);
 		return;

@@ -34,8 +34,8 @@ static void feed(struct app *app, struct http_req *req, const struct db_category
 	size_t n;
 	enum db_scope scope = !cat ? DB_SCOPE_SITE
 			      : cat->parent_id ? DB_SCOPE_CATEGORY : DB_SCOPE_SECTION;
-	enum db_result r = db_articles_list(app->db, scope, DB_LIST_FULL, cat ? cat->id : 0, now, FEED_ITEMS, 0,
-					    req->arena, &arts, &n);
+	enum db_result r = db_articles_list(app->db, scope, DB_LIST_FULL, cat ? cat->id : 0, now,
+					    FEED_ITEMS, 0, req->arena, &arts, &n);
 	if (r != DB_OK) {
 		page_db_error(app, req, r);
 		return;

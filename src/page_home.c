@@ -24,13 +24,15 @@ void page_home(struct app *app, struct http_req *req)
 	struct db_article *arts;
 	size_t n;
 
-	enum db_result r = db_articles_list(app->db, DB_SCOPE_PINNED, DB_LIST_TITLES, 0, now, HOME_PINNED, 0, req->arena, &arts, &n);
+	enum db_result r = db_articles_list(app->db, DB_SCOPE_PINNED, DB_LIST_TITLES, 0, now,
+					    HOME_PINNED, 0, req->arena, &arts, &n);
 	if (r == DB_OK) {
 		add_list(d, "pinned", req->arena, arts, n);
 		cJSON_AddBoolToObject(d, "has_pinned", n > 0);
 	}
 	if (r == DB_OK)
-		r = db_articles_list(app->db, DB_SCOPE_SITE, DB_LIST_TITLES, 0, now, HOME_LATEST, 0, req->arena, &arts, &n);
+		r = db_articles_list(app->db, DB_SCOPE_SITE, DB_LIST_TITLES, 0, now, HOME_LATEST, 0,
+				     req->arena, &arts, &n);
 	if (r == DB_OK)
 		add_list(d, "latest", req->arena, arts, n);
 
@@ -39,8 +41,8 @@ void page_home(struct app *app, struct http_req *req)
 		const struct db_category *c = &app->categories[i];
 		if (c->parent_id)
 			continue;
-		r = db_articles_list(app->db, DB_SCOPE_SECTION, DB_LIST_TITLES, c->id, now, HOME_PER_SECTION, 0,
-				     req->arena, &arts, &n);
+		r = db_articles_list(app->db, DB_SCOPE_SECTION, DB_LIST_TITLES, c->id, now,
+				     HOME_PER_SECTION, 0, req->arena, &arts, &n);
 		if (r != DB_OK || n == 0)
 			continue;
 		cJSON *s = page_category_json(c);

@@ -177,7 +177,8 @@ static void test_headers_and_finish(void)
 	if (etag)
 		sscanf(etag + 6, "%79[^\r]", tag);
 	char want[80];
-	snprintf(want, sizeof want, "W/\"%016llx\"", (unsigned long long)XXH3_64bits("<p>hello</p>", 12));
+	snprintf(want, sizeof want, "W/\"%016llx\"",
+		 (unsigned long long)XXH3_64bits("<p>hello</p>", 12));
 	CHECK_STR(tag, want);
 	finish(&f);
 
