@@ -6,6 +6,7 @@
 #include "db_keeper.h"
 #include "log.h"
 #include "mostread.h"
+#include "page.h"
 #include "valid.h"
 
 #include <errno.h>
@@ -251,9 +252,8 @@ static void want(struct keeper *k, const char *path)
 
 static void want_article(struct keeper *k, long long id)
 {
-	char path[40];
-	snprintf(path, sizeof path, "/a/%lld", id);
-	want(k, path);
+	char path[32];
+	want(k, page_article_path(path, id));
 }
 
 /* The first page of a category and of its section (its top-level parent). */
@@ -435,9 +435,8 @@ static void full_slice(struct keeper *k)
 				       &n) != DB_OK)
 			return;
 		for (size_t i = 0; i < n; i++) {
-			char path[40];
-			snprintf(path, sizeof path, "/a/%lld", ids[i]);
-			render(k, path);
+			char path[32];
+			render(k, page_article_path(path, ids[i]));
 			k->cursor_pub = pubs[i];
 			k->cursor_id = ids[i];
 		}

@@ -72,8 +72,9 @@ static void fragments_render(struct app *app, struct http_req *req)
 	}
 	buf_free(&text);
 	cJSON_Delete(d);
+	/* A base cut short here differs from every request's: rendered again. */
 	snprintf(app->fragments_base, sizeof app->fragments_base, "%s", req->base);
-	app->fragments_ok = strlen(req->base) < sizeof app->fragments_base;
+	app->fragments_ok = true;
 }
 
 void page_render(struct app *app, struct http_req *req, const char *name, cJSON *data)
