@@ -25,8 +25,22 @@ static int exec(struct db *db, const char *sql)
 	return rc;
 }
 
+/* Every process here is single-threaded and opens its own connections:
+ * SQLite's mutexes and memory statistics are pure overhead (about 3 k
+ * instructions of an article page's 93 k). Set before SQLite's first use. */
+static void sqlite_config_once(void)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct db *db_open(const char *path, int flags, char *err, size_t errlen)
 {
+	sqlite_config_once();
 	int oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & DB_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
