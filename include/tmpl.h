@@ -8,8 +8,10 @@
  *                       in quoted attributes
  *   {{a.b.c}}           dotted lookup through objects
  *   {{.}}               the current item inside a section
- *   {{{name}}}          value unescaped: only for HTML the program built
- *                       itself (rendered Markdown); grep for "{{{"
+ *   {{{name}}}          value as it is, unescaped and unchecked: only for
+ *                       HTML the program built itself with its encoders
+ *                       (rendered Markdown, which md_render made valid
+ *                       UTF-8 when it was saved); grep for "{{{"
  *   {{#name}}…{{/name}} section: repeated for each item of an array, shown
  *                       once for a true/non-empty value (and the value
  *                       becomes the context for an object)
