@@ -142,18 +142,23 @@ char *valid_pct_decode(struct arena *a, const char *s, size_t n, int flags)
 	return out;
 }
 
+/* One pass: control characters, UTF-8 and the length in characters. */
 static bool valid_chars(const char *s, size_t max, bool multiline)
 {
-	size_t len = strlen(s);
-	if (!valid_utf8(s, len))
-		return false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\n' && multiline)
+	size_t chars = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; chars++) {
+		if (*p >= 0x80) {
+			size_t k = valid_utf8_char((const char *)p, 4);
+			if (!k)
+				return false;
+			p += k;
 			continue;
-		if ((*p < 0x20 && *p != '\t') || *p == 0x7F)
+		}
+		if ((*p < 0x20 && *p != '\t' && !(*p == '\n' && multiline)) || *p == 0x7F)
 			return false;
+		p++;
 	}
-	return valid_utf8_len(s) <= max;
+	return chars <= max;
 }
 
 bool valid_line(const char *s, size_t max)
