@@ -31,6 +31,10 @@ cJSON *page_category_json(const struct db_category *c);
 cJSON *page_list_item(struct arena *a, const struct db_article *art);
 /* An article's path, "/a/ID", written into out; returns out. */
 const char *page_article_path(char out[32], long long id);
+/* A category's first page, "/c/SLUG/", written into out; returns out. A slug
+ * is at most 64 characters (valid_slug); a longer one is cut there. */
+#define PAGE_CATEGORY_PATH_MAX 70
+const char *page_category_path(char out[PAGE_CATEGORY_PATH_MAX], const char *slug);
 
 /* Handlers (the route table in route.c lists them). */
 void page_home(struct app *app, struct http_req *req);

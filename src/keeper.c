@@ -260,10 +260,9 @@ static void want_article(struct keeper *k, long long id)
 static void want_category(struct keeper *k, long long category_id)
 {
 	const struct db_category *c = app_category(k->app, category_id);
-	char path[100];
+	char path[PAGE_CATEGORY_PATH_MAX];
 	for (int level = 0; c && level < 2; level++) {
-		snprintf(path, sizeof path, "/c/%s/", c->slug);
-		want(k, path);
+		want(k, page_category_path(path, c->slug));
 		c = c->parent_id ? app_category(k->app, c->parent_id) : NULL;
 	}
 }
@@ -314,8 +313,9 @@ static void check_lists(struct keeper *k)
 	long long now = (long long)time(NULL);
 	for (size_t i = 0; i <= k->app->ncategories; i++) {
 		const struct db_category *cat = i ? &k->app->categories[i - 1] : NULL;
-		char path[100];
-		snprintf(path, sizeof path, cat ? "/c/%s/" : "/", cat ? cat->slug : "");
+		char path[PAGE_CATEGORY_PATH_MAX] = "/";
+		if (cat)
+			page_category_path(path, cat->slug);
 		uint64_t sig;
 		if (mostread_signature(k->app, cat, now, true, &sig) != DB_OK)
 			break; /* busy: the next interval tries again */
@@ -422,9 +422,8 @@ static void full_slice(struct keeper *k)
 			return;
 		render(k, "/");
 		for (size_t i = 0; i < k->app->ncategories; i++) {
-			char path[100];
-			snprintf(path, sizeof path, "/c/%s/", k->app->categories[i].slug);
-			render(k, path);
+			char path[PAGE_CATEGORY_PATH_MAX];
+			render(k, page_category_path(path, k->app->categories[i].slug));
 		}
 		k->tops_done = true;
 	}

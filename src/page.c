@@ -26,7 +26,11 @@ static cJSON *site_data(struct app *app, struct http_req *req)
 	cJSON_AddStringToObject(d, "lang", app->lang[0] ? app->lang : "en");
 	/* Links in templates are {{base}}/… so the site works under a prefix. */
 	cJSON_AddStringToObject(d, "base", req->base);
-	cJSON_AddStringToObject(d, "static", arena_printf(req->arena, "%s/static", req->base));
+	size_t n = strlen(req->base);
+	char *stat = arena_alloc(req->arena, n + sizeof "/static");
+	memcpy(stat, req->base, n);
+	memcpy(stat + n, "/static", sizeof "/static");
+	cJSON_AddStringToObject(d, "static", stat);
 	return d;
 }
 
@@ -155,12 +159,20 @@ void page_db_error(struct app *app, struct http_req *req, enum db_result r)
 cJSON *page_category_json(const struct db_category *c)
 {
 	cJSON *o = cJSON_CreateObject();
-	char url[96];
-	snprintf(url, sizeof url, "/c/%s/", c->slug);
+	char url[PAGE_CATEGORY_PATH_MAX];
 	cJSON_AddStringToObject(o, "slug", c->slug);
 	cJSON_AddStringToObject(o, "name", c->name);
-	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "url", page_category_path(url, c->slug));
 	return o;
+}
+
+const char *page_category_path(char out[PAGE_CATEGORY_PATH_MAX], const char *slug)
+{
+	size_t n = strnlen(slug, PAGE_CATEGORY_PATH_MAX - 6);
+	memcpy(out, "/c/", 3);
+	memcpy(out + 3, slug, n);
+	memcpy(out + 3 + n, "/", 2);
+	return out;
 }
 
 const char *page_article_path(char out[32], long long id)

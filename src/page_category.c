@@ -122,9 +122,8 @@ void page_category(struct app *app, struct http_req *req)
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(list, page_list_item(req->arena, &arts[i]));
 	cJSON_AddNumberToObject(d, "total", (double)total);
-	char base[96];
-	snprintf(base, sizeof base, "/c/%s/", cat->slug);
-	add_pager(d, base, page, last);
+	char base[PAGE_CATEGORY_PATH_MAX];
+	add_pager(d, page_category_path(base, cat->slug), page, last);
 	page_render(app, req, "category", d);
 }
 
