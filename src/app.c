@@ -117,40 +117,14 @@ static bool upload_too_big(const struct app *app, const struct http_req *req)
 	return n > app->config->upload_max + APP_UPLOAD_ENVELOPE;
 }
 
-/*
- * cJSON's memory. A request builds hundreds of small cJSON nodes for its
- * template and throws them all away: inside app_handle they come from the
- * request's arena (freeing is a no-op; arena_reset frees them at once),
- * which profiling showed halves the cost of a list page. The site data,
- * which outlives requests, is always built with malloc.
- */
-static struct arena *cjson_arena; /* NULL: cJSON uses malloc */
-
-static void *cjson_arena_alloc(size_t n)
-{
-	return arena_alloc(cjson_arena, n);
-}
-
-static void cjson_arena_free(void *p)
-{
-	(void)p;
-}
-
-static void cjson_use(struct arena *a)
-{
-	cjson_arena = a;
-	cJSON_Hooks hooks = {cjson_arena_alloc, cjson_arena_free};
-	cJSON_InitHooks(a ? &hooks : NULL);
-}
-
 static void site_clear(struct app *app)
 {
-	struct arena *request = cjson_arena; /* the site data was malloc'd */
-	cjson_use(NULL);
+	struct arena *request = json_arena_now(); /* the site data was malloc'd */
+	json_use_arena(NULL);
 	cJSON_Delete(app->site);
 	cJSON_Delete(app->labels);
 	cJSON_Delete(app->menu);
-	cjson_use(request);
+	json_use_arena(request);
 	app->site = app->labels = app->menu = NULL;
 	arena_reset(&app->site_arena);
 	app->categories = NULL;
@@ -211,10 +185,10 @@ static enum db_result site_build_nodes(struct app *app);
 
 static enum db_result site_build(struct app *app)
 {
-	struct arena *request = cjson_arena;
-	cjson_use(NULL);
+	struct arena *request = json_arena_now();
+	json_use_arena(NULL);
 	enum db_result r = site_build_nodes(app);
-	cjson_use(request);
+	json_use_arena(request);
 	return r;
 }
 
@@ -397,7 +371,7 @@ static int app_guard(struct app *app, const struct route *route, struct http_req
 
 void app_handle(struct app *app, struct http_io *io)
 {
-	cjson_use(&app->arena);
+	json_use_arena(&app->arena);
 	struct http_req req;
 	app->requests++;
 	log_set_request(app->requests);
@@ -453,7 +427,7 @@ void app_handle(struct app *app, struct http_io *io)
 		db_rollback(app->db);
 	http_finish(&req);
 	log_set_request(0);
-	cjson_use(NULL);
+	json_use_arena(NULL);
 	arena_reset(&app->arena);
 	/* A big response's buffer is not kept for the next, smaller one. */
 	if (app->body.cap > (1u << 20))

@@ -1,5 +1,6 @@
 /* JSON response writer. */
 #include "json.h"
+#include "arena.h"
 #include "log.h"
 #include "valid.h"
 
@@ -83,13 +84,43 @@ void json_write(struct buf *out, const cJSON *v)
 	put_value(out, v);
 }
 
+static struct arena *json_arena; /* NULL: cJSON uses malloc */
+
+static void *arena_hook_alloc(size_t n)
+{
+	return arena_alloc(json_arena, n);
+}
+
+static void arena_hook_free(void *p)
+{
+	(void)p;
+}
+
+void json_use_arena(struct arena *a)
+{
+	json_arena = a;
+	cJSON_Hooks hooks = {arena_hook_alloc, arena_hook_free};
+	cJSON_InitHooks(a ? &hooks : NULL);
+}
+
+struct arena *json_arena_now(void)
+{
+	return json_arena;
+}
+
+void json_free(cJSON *doc)
+{
+	if (!json_arena)
+		cJSON_Delete(doc);
+}
+
 void json_send(struct http_req *req, int status, cJSON *body)
 {
 	buf_reset(req->body);
 	req->status = status;
 	req->content_type = "application/json; charset=utf-8";
 	json_write(req->body, body);
-	cJSON_Delete(body);
+	json_free(body);
 }
 
 void json_error(struct http_req *req, int status, const char *code, const char *message,

@@ -86,7 +86,7 @@ void page_render(struct app *app, struct http_req *req, const char *name, cJSON 
 	fragments_render(app, req);
 	buf_reset(req->body);
 	int rc = tmpl_render(app->tmpl, name, data, req->body);
-	cJSON_Delete(data);
+	json_free(data);
 	if (rc != 0) {
 		log_error("template %s failed to render", name);
 		buf_reset(req->body);
