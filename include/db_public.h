@@ -48,7 +48,8 @@ enum db_result db_settings_each(struct db *db, void (*fn)(const char *key, const
 enum db_result db_categories_all(struct db *db, struct arena *a, struct db_category **out,
 				 size_t *n);
 
-/* A public article with its category and view count. */
+/* A public article and its view count; category_slug and category_name are
+ * "" (the site data has the categories: app_category). */
 enum db_result db_article_public(struct db *db, long long id, long long now, struct arena *a,
 				 struct db_article *out);
 

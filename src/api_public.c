@@ -144,7 +144,10 @@ void api_article(struct app *app, struct http_req *req)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)art.id);
 	cJSON_AddStringToObject(o, "title", art.title);
-	cJSON_AddItemToObject(o, "category", category_ref(art.category_slug, art.category_name));
+	/* From the site data, refreshed for this request; a category is never
+	 * deleted while an article is in it. */
+	const struct db_category *cat = app_category(app, art.category_id);
+	cJSON_AddItemToObject(o, "category", category_ref(cat ? cat->slug : "", cat ? cat->name : ""));
 	cJSON_AddStringToObject(o, "summary", art.summary);
 	cJSON_AddStringToObject(o, "body_html", art.body_html);
 	cJSON_AddStringToObject(o, "source", art.source);

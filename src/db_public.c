@@ -83,9 +83,7 @@ enum db_result db_article_public(struct db *db, long long id, long long now, str
 	sqlite3_stmt *st = db_stmt(db,
 		"SELECT a.id, a.category_id, a.published_at, a.updated_at, "
 		"coalesce(v.views, 0), a.pinned, a.title, a.summary, a.body_html, a.source, "
-		"a.author, c.slug, c.name "
-		"FROM articles a JOIN categories c ON c.id = a.category_id "
-		"LEFT JOIN article_views v ON v.article_id = a.id "
+		"a.author FROM articles a LEFT JOIN article_views v ON v.article_id = a.id "
 		"WHERE a.id = ?2 AND " PUBLIC_ROWS);
 	if (!st)
 		return DB_ERROR;
@@ -108,8 +106,7 @@ enum db_result db_article_public(struct db *db, long long id, long long now, str
 	out->body_html = col_dup(a, st, 8);
 	out->source = col_dup(a, st, 9);
 	out->author = col_dup(a, st, 10);
-	out->category_slug = col_dup(a, st, 11);
-	out->category_name = col_dup(a, st, 12);
+	out->category_slug = out->category_name = ""; /* the caller's site data has them */
 	sqlite3_reset(st);
 	return DB_OK;
 }
