@@ -29,6 +29,13 @@ const char *page_list_url(struct http_req *req, const char *path, const char *co
 cJSON *page_category_json(const struct db_category *c);
 /* {id, title, url, date, summary, category} of an article in a list. */
 cJSON *page_list_item(struct arena *a, const struct db_article *art);
+/*
+ * Adds the string s to o under key, copying neither (cJSON_AddStringToObject
+ * copies both; a list page adds hundreds). key must be a string literal and
+ * s must live until the page is rendered: in the request's arena, the
+ * app's site data, or a literal. NULL adds "".
+ */
+void page_put_ref(cJSON *o, const char *key, const char *s);
 /* An article's path, "/a/ID", written into out; returns out. */
 const char *page_article_path(char out[32], long long id);
 /* A category's first page, "/c/SLUG/", written into out; returns out. A slug

@@ -23,21 +23,21 @@ static cJSON *site_data(struct app *app, struct http_req *req)
 		cJSON_AddItemToObject(d, "t", i18n_labels(app->lang[0] ? app->lang : "en"));
 	if (app->menu)
 		cJSON_AddItemReferenceToObject(d, "menu", app->menu);
-	cJSON_AddStringToObject(d, "lang", app->lang[0] ? app->lang : "en");
+	page_put_ref(d, "lang", app->lang[0] ? app->lang : "en");
 	/* Links in templates are {{base}}/… so the site works under a prefix. */
-	cJSON_AddStringToObject(d, "base", req->base);
+	page_put_ref(d, "base", req->base);
 	size_t n = strlen(req->base);
 	char *stat = arena_alloc(req->arena, n + sizeof "/static");
 	memcpy(stat, req->base, n);
 	memcpy(stat + n, "/static", sizeof "/static");
-	cJSON_AddStringToObject(d, "static", stat);
+	page_put_ref(d, "static", stat);
 	return d;
 }
 
 cJSON *page_data(struct app *app, struct http_req *req)
 {
 	cJSON *d = site_data(app, req);
-	cJSON_AddStringToObject(d, "path", req->path);
+	page_put_ref(d, "path", req->path);
 	if (req->user) { /* editor pages: who is logged in, and the form token */
 		cJSON *u = cJSON_AddObjectToObject(d, "user");
 		cJSON_AddStringToObject(u, "username", req->user->username);
@@ -182,17 +182,23 @@ const char *page_article_path(char out[32], long long id)
 	return out;
 }
 
+void page_put_ref(cJSON *o, const char *key, const char *s)
+{
+	cJSON_AddItemToObjectCS(o, key, cJSON_CreateStringReference(s ? s : ""));
+}
+
+/* The strings of art are in the arena a (the db layer's, the request's). */
 cJSON *page_list_item(struct arena *a, const struct db_article *art)
 {
 	cJSON *it = cJSON_CreateObject();
 	char url[32];
 	cJSON_AddNumberToObject(it, "id", (double)art->id);
-	cJSON_AddStringToObject(it, "title", art->title);
+	page_put_ref(it, "title", art->title);
 	cJSON_AddStringToObject(it, "url", page_article_path(url, art->id));
 	/* lists show the day only */
-	cJSON_AddStringToObject(it, "date", arena_strndup(a, app_local_time(a, art->published_at), 10));
-	cJSON_AddStringToObject(it, "summary", art->summary);
-	cJSON_AddStringToObject(it, "category", art->category_name);
+	page_put_ref(it, "date", arena_strndup(a, app_local_time(a, art->published_at), 10));
+	page_put_ref(it, "summary", art->summary);
+	page_put_ref(it, "category", art->category_name);
 	return it;
 }
 

@@ -12,7 +12,7 @@ static void add_link(cJSON *d, const char *key, const struct db_link *l)
 	cJSON *o = cJSON_AddObjectToObject(d, key);
 	char url[32];
 	cJSON_AddNumberToObject(o, "id", (double)l->id);
-	cJSON_AddStringToObject(o, "title", l->title);
+	page_put_ref(o, "title", l->title);
 	cJSON_AddStringToObject(o, "url", page_article_path(url, l->id));
 }
 
@@ -34,18 +34,19 @@ void page_article(struct app *app, struct http_req *req)
 	}
 
 	cJSON *d = page_data(app, req);
-	cJSON_AddStringToObject(d, "title", art.title);
+	/* The article's strings are in the request's arena (db_article_public). */
+	page_put_ref(d, "title", art.title);
 	cJSON *a = cJSON_AddObjectToObject(d, "article");
 	cJSON_AddNumberToObject(a, "id", (double)art.id);
-	cJSON_AddStringToObject(a, "title", art.title);
-	cJSON_AddStringToObject(a, "summary", art.summary);
-	cJSON_AddStringToObject(a, "time", app_local_time(req->arena, art.published_at));
-	cJSON_AddStringToObject(a, "source", art.source);
-	cJSON_AddStringToObject(a, "author", art.author);
+	page_put_ref(a, "title", art.title);
+	page_put_ref(a, "summary", art.summary);
+	page_put_ref(a, "time", app_local_time(req->arena, art.published_at));
+	page_put_ref(a, "source", art.source);
+	page_put_ref(a, "author", art.author);
 	cJSON_AddNumberToObject(a, "views", (double)counter_current(art.id, art.views));
 	/* body_html was rendered from Markdown by md_render() at save time, in
 	 * safe mode: it is our HTML, the template inserts it with {{{ }}}. */
-	cJSON_AddStringToObject(a, "body_html", art.body_html);
+	page_put_ref(a, "body_html", art.body_html);
 
 	/* Breadcrumb: Home > parent > category. */
 	cJSON *crumbs = cJSON_AddArrayToObject(d, "breadcrumb");
