@@ -48,6 +48,12 @@ struct app {
 	bool fragments_ok;
 	char fragments_base[256];
 
+	/* A FastCGI worker's public pages share one read snapshot for up to
+	 * this many ms while requests keep coming (0: one per page); begun
+	 * at snapshot_since (ms, CLOCK_MONOTONIC). app_handle, app_idle. */
+	int snapshot_ms;
+	long long snapshot_since;
+
 	/* Per request, reused. */
 	struct arena arena;
 	struct buf headers, body;
@@ -77,6 +83,11 @@ void app_configure(struct app *app, const struct config *cfg);
  * answer, never lets an error escape. */
 void app_handle(struct app *app, struct http_io *io);
 
+/* Ends the shared read snapshot (snapshot_ms): a worker about to wait for
+ * the next request must not hold one, or the WAL could not be
+ * checkpointed past it while the site is quiet. */
+void app_idle(struct app *app);
+
 /* The writable connection, opened on first use; NULL (logged) if it cannot
  * be opened. */
 struct db *app_writer(struct app *app);
@@ -90,6 +101,8 @@ enum db_result app_reload(struct app *app);
 const char *app_setting(const struct app *app, const char *key);
 /* "YYYY-MM-DD HH:MM:SS" of t in the site's time zone, in the arena. */
 const char *app_local_time(struct arena *a, long long t);
+/* Milliseconds of CLOCK_MONOTONIC: for intervals. */
+long long app_clock_ms(void);
 /* The category with this id, or NULL. */
 const struct db_category *app_category(const struct app *app, long long id);
 

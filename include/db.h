@@ -61,7 +61,10 @@ int db_sync_normal(struct db *db);
 int db_begin_write(struct db *db);
 int db_begin_read(struct db *db);
 int db_commit(struct db *db);
+/* Ends the transaction open, if any. */
 void db_rollback(struct db *db);
+/* Whether a transaction is open. */
+bool db_in_transaction(struct db *db);
 
 /* The schema version recorded in the database (0 for a new file, -1 on error). */
 int db_schema_version(struct db *db);

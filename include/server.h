@@ -10,8 +10,9 @@
 struct app;
 
 /* Accepts and answers FastCGI requests on the listening socket sock until
- * SIGTERM/SIGINT (a request in progress is finished first). Returns 0 on a
- * requested stop, 1 on an accept failure. */
+ * SIGTERM/SIGINT (a request in progress is finished first). Public pages
+ * share a read snapshot up to 10 ms old while requests keep coming; none is
+ * held while waiting. Returns 0 on a requested stop, 1 on an accept failure. */
 int server_fcgi_loop(struct app *app, int sock);
 
 /* Answers the one CGI request described by the environment, on stdout. */

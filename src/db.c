@@ -137,6 +137,11 @@ void db_rollback(struct db *db)
 		exec(db, "ROLLBACK");
 }
 
+bool db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->h);
+}
+
 static enum db_result step_int(struct db *db, sqlite3_stmt *st, long long *out)
 {
 	if (!st)

@@ -59,13 +59,6 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const char *keeper_file(struct arena *a, const char *path)
 {
 	long long id;
@@ -307,9 +300,9 @@ static void article_changed(struct keeper *k, long long id, long long old_cat, l
  * quiet site. */
 static void check_lists(struct keeper *k)
 {
-	if (now_ms() < k->lists_due)
+	if (app_clock_ms() < k->lists_due)
 		return;
-	k->lists_due = now_ms() + mostread_interval_ms();
+	k->lists_due = app_clock_ms() + mostread_interval_ms();
 	long long now = (long long)time(NULL);
 	for (size_t i = 0; i <= k->app->ncategories; i++) {
 		const struct db_category *cat = i ? &k->app->categories[i - 1] : NULL;
@@ -332,7 +325,7 @@ static void check_lists(struct keeper *k)
 static int discard_all(struct keeper *k)
 {
 	char old[1100];
-	snprintf(old, sizeof old, "%s.old-%d-%lld", k->dir, (int)getpid(), now_ms());
+	snprintf(old, sizeof old, "%s.old-%d-%lld", k->dir, (int)getpid(), app_clock_ms());
 	if (rename(k->dir, old) != 0 && errno != ENOENT) {
 		log_error("keeper: cannot move %s aside: %s", k->dir, strerror(errno));
 		return -1;
@@ -416,7 +409,7 @@ static void tick(struct keeper *k)
 /* Renders part of the full set for about RENDER_SLICE_MS. */
 static void full_slice(struct keeper *k)
 {
-	long long start = now_ms(), now = (long long)time(NULL);
+	long long start = app_clock_ms(), now = (long long)time(NULL);
 	if (!k->tops_done) {
 		if (app_refresh(k->app) != DB_OK)
 			return;
@@ -427,7 +420,7 @@ static void full_slice(struct keeper *k)
 		}
 		k->tops_done = true;
 	}
-	while (now_ms() - start < RENDER_SLICE_MS) {
+	while (app_clock_ms() - start < RENDER_SLICE_MS) {
 		long long ids[64], pubs[64];
 		size_t n;
 		if (db_keeper_next_ids(k->app->db, now, k->cursor_pub, k->cursor_id, ids, pubs, 64,
@@ -451,7 +444,7 @@ int keeper_run(struct app *app, const char *dir)
 {
 	struct keeper *k = xcalloc(1, sizeof *k);
 	k->app = app;
-	k->lists_due = now_ms() + mostread_interval_ms();
+	k->lists_due = app_clock_ms() + mostread_interval_ms();
 	snprintf(k->dir, sizeof k->dir, "%s", dir);
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
@@ -471,11 +464,11 @@ int keeper_run(struct app *app, const char *dir)
 		db_keeper_forget(w, k->watermark); /* the full render covers them */
 	log_info("keeper: keeping pages under %s", dir);
 	while (!stopping) {
-		long long t0 = now_ms();
+		long long t0 = app_clock_ms();
 		tick(k);
 		if (k->full)
 			full_slice(k);
-		long long left = KEEPER_TICK_MS - (now_ms() - t0);
+		long long left = KEEPER_TICK_MS - (app_clock_ms() - t0);
 		if (!k->full && left > 0)
 			usleep((useconds_t)left * 1000);
 	}

@@ -29,13 +29,6 @@ struct memo {
 static struct memo memo[MEMO_SLOTS];
 static unsigned long long uses;
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 long long mostread_interval_ms(void)
 {
 	static long long ms;
@@ -86,7 +79,7 @@ enum db_result mostread_list(struct app *app, enum db_scope scope, long long id,
 	if (r != DB_OK)
 		return r;
 	struct memo *m = slot(scope, id, days, limit);
-	long long t = mono_ms(), day = db_mostread_day(now);
+	long long t = app_clock_ms(), day = db_mostread_day(now);
 	bool same =
 	    m->used && m->scope == scope && m->id == id && m->days == days && m->limit == limit;
 	if (fresh || !same || t - m->at_ms >= mostread_interval_ms() || m->changes != changes ||

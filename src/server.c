@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* How old a snapshot a worker's public pages may read (app.h, snapshot_ms). */
+enum { SERVER_SNAPSHOT_MS = 10 };
 
 static volatile sig_atomic_t in_request, stop_requested;
 
@@ -54,7 +58,13 @@ int server_fcgi_loop(struct app *app, int sock)
 		return 1;
 	}
 	int rc = 0;
+	/* Public pages share a read snapshot while requests keep coming. */
+	app->snapshot_ms = SERVER_SNAPSHOT_MS;
 	while (!stop_requested) {
+		/* Nothing waiting: give up the snapshot before blocking in accept. */
+		struct pollfd next = {.fd = sock, .events = POLLIN};
+		if (poll(&next, 1, 0) == 0)
+			app_idle(app);
 		if (FCGX_Accept_r(&fr) < 0) {
 			if (errno == EINTR && !stop_requested)
 				continue;
