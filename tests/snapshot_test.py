@@ -76,7 +76,10 @@ def test(c, scratch):
             ab.wait()
     done = re.search(r"Complete requests:\s+(\d+)", out)
     c.check(done and int(done.group(1)) > 1000, "the readers kept the workers busy", out[-600:])
-    c.check("Non-2xx" not in out and re.search(r"Failed requests:\s+0\b", out),
+    # ab counts a page whose length changed as failed (a neighbour's title
+    # may be the edited one); only errors count here.
+    c.check("Non-2xx" not in out and (re.search(r"Failed requests:\s+0\b", out) or re.search(
+        r"Connect: 0, Receive: 0, Length: \d+, Exceptions: 0", out)),
             "every reader's page was answered", out[-600:])
 
     # Quiet now: no worker may hold a snapshot, or the WAL could not restart.
