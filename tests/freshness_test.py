@@ -32,13 +32,7 @@ def within(c, what, cond, limit=LIMIT):
 
 
 def test(c, scratch):
-    db = h.make_db(c, scratch.file("gazette.db"))
-    r = h.gazette(db, "user", "add", "ed", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
-    c.require(r.returncode == 0, "user add", r.stderr)
-    pool = h.Pool(scratch, db, workers=2)
-    c.require(pool.ready(), "the pool starts (2 workers and the keeper)")
-    nginx = h.Nginx(scratch, pool.socket)
-    c.require(nginx.ready(), "nginx starts")
+    db, _, nginx = h.demo_site(c, scratch, PASSWORD)
     port = nginx.port
     get = lambda path, **kw: h.get(port, path, **kw)  # noqa: E731
 

@@ -297,6 +297,19 @@ class Nginx(Service):
         return wait_until(up, timeout)
 
 
+def demo_site(checker, scratch, password):
+    """The demo database with an admin "ed" (password), the pool (two workers
+    and the keeper) and nginx on it: (db, pool, nginx)."""
+    db = make_db(checker, scratch.file("gazette.db"))
+    r = gazette(db, "user", "add", "ed", "--role", "admin", "--password-stdin", stdin=password + "\n")
+    checker.require(r.returncode == 0, "user add", r.stderr)
+    pool = Pool(scratch, db, workers=2)
+    checker.require(pool.ready(), "the pool starts (2 workers and the keeper)")
+    nginx = Nginx(scratch, pool.socket)
+    checker.require(nginx.ready(), "nginx starts")
+    return db, pool, nginx
+
+
 # --- HTTP --------------------------------------------------------------------------
 
 class Response:

@@ -21,13 +21,7 @@ READERS = 16
 
 
 def test(c, scratch):
-    db = h.make_db(c, scratch.file("gazette.db"))
-    r = h.gazette(db, "user", "add", "ed", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
-    c.require(r.returncode == 0, "user add", r.stderr)
-    pool = h.Pool(scratch, db, workers=2)
-    c.require(pool.ready(), "the pool starts")
-    nginx = h.Nginx(scratch, pool.socket)
-    c.require(nginx.ready(), "nginx starts")
+    db, _, nginx = h.demo_site(c, scratch, PASSWORD)
     get = lambda path, **kw: h.get(nginx.port, path, **kw)  # noqa: E731
 
     ids = [a["id"] for a in json.loads(get("/api/articles?per_page=50").body)["articles"]]

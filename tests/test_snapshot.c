@@ -113,11 +113,6 @@ int main(void)
 	app_close(&app);
 	db_close(w);
 	buf_free(&response);
-	static const char *const files[] = {"", "-wal", "-shm", ".migrate-lock"};
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char file[720];
-		snprintf(file, sizeof file, "%s%s", path, files[i]);
-		unlink(file);
-	}
+	check_remove_db(path);
 	return check_done("test_snapshot");
 }

@@ -192,11 +192,6 @@ int main(void)
 	CHECK(db_workflow_review_count(db, NULL, &n) == DB_OK && n == 0);
 	db_close(db);
 	arena_free(&arena);
-	static const char *const files[] = {"", "-wal", "-shm", ".migrate-lock"};
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char file[720];
-		snprintf(file, sizeof file, "%s%s", path, files[i]);
-		unlink(file);
-	}
+	check_remove_db(path);
 	return check_done("test_workflow");
 }
