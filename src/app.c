@@ -414,14 +414,17 @@ void app_handle(struct app *app, struct http_io *io)
 	 * worker's pages share a snapshot up to snapshot_ms old (a publication
 	 * shows 10 ms later at most, well within its second): no BEGIN,
 	 * ROLLBACK and site check, two lock calls and an fstat fewer a page.
+	 * A route that needs no site data (a view count) reads in a young
+	 * snapshot too, but does not begin one.
 	 * A request with a session (an editor's) and every other route read
-	 * the latest data; a view count reads in whatever is open.
+	 * the latest data.
 	 */
 	bool public = status == 0 && (route->flags & ROUTE_PUBLIC_PAGE);
-	bool shared = public && app->site && db_in_transaction(app->db) &&
+	bool no_site = status == 0 && (route->flags & ROUTE_NO_SITE);
+	bool shared = (public || no_site) && app->site && db_in_transaction(app->db) &&
 		      app_clock_ms() - app->snapshot_since < app->snapshot_ms &&
 		      !http_cookie(&req, AUTH_COOKIE);
-	if (!shared && !(route && (route->flags & ROUTE_NO_SITE)))
+	if (!shared)
 		db_rollback(app->db);
 	if (public && !shared && db_begin_read(app->db) == SQLITE_OK)
 		app->snapshot_since = app_clock_ms();
@@ -449,7 +452,7 @@ void app_handle(struct app *app, struct http_io *io)
 	} else if (status > 0) {
 		page_error(app, &req, status);
 	}
-	if (!app->snapshot_ms || !(public || (route && (route->flags & ROUTE_NO_SITE))))
+	if (!app->snapshot_ms || !(public || no_site))
 		db_rollback(app->db);
 	http_finish(&req);
 	log_set_request(0);

@@ -30,17 +30,23 @@ static int collect(void *ctx, const char *src, int n)
 	return n;
 }
 
-/* The response to GET path, with the session cookie when cookie is set. */
-static const char *get(struct app *app, const char *path, bool cookie)
+/* The response to method path, with the session cookie when cookie is set. */
+static const char *request(struct app *app, const char *method, const char *path, bool cookie)
 {
-	char uri[128];
+	char uri[128], verb[32];
 	snprintf(uri, sizeof uri, "REQUEST_URI=%s", path);
-	char *env[] = {"REQUEST_METHOD=GET", uri, "SCRIPT_NAME=", "HTTP_HOST=localhost",
+	snprintf(verb, sizeof verb, "REQUEST_METHOD=%s", method);
+	char *env[] = {verb, uri, "SCRIPT_NAME=", "HTTP_HOST=localhost", "CONTENT_LENGTH=0",
 		       cookie ? "HTTP_COOKIE=gz_session=none" : "HTTP_X_NONE=1", NULL};
 	struct http_io io = {env, no_input, collect, NULL};
 	buf_reset(&response);
 	app_handle(app, &io);
 	return buf_cstr(&response);
+}
+
+static const char *get(struct app *app, const char *path, bool cookie)
+{
+	return request(app, "GET", path, cookie);
 }
 
 static void retitle(struct db *w, const char *title)
@@ -100,15 +106,24 @@ int main(void)
 	retitle(w, "Fourth");
 	get(&app, "/editor/login", false);
 	CHECK(strstr(get(&app, "/a/1", false), "Fourth") != NULL);
-	/* And age. */
+	/* A view count reads in a young snapshot and keeps it... */
+	request(&app, "POST", "/api/articles/1/view", false);
+	CHECK(db_in_transaction(app.db));
+	/* ...and ends an old one, as a page does. */
 	app.snapshot_ms = 10;
-	retitle(w, "Fifth");
 	sleep_ms(30);
-	CHECK(strstr(get(&app, "/a/1", false), "Fifth") != NULL);
+	request(&app, "POST", "/api/articles/1/view", false);
+	CHECK(!db_in_transaction(app.db));
+	retitle(w, "Fifth");
+	get(&app, "/a/1", false);
+	retitle(w, "Sixth");
+	sleep_ms(30);
+	CHECK(strstr(get(&app, "/a/1", false), "Sixth") != NULL);
 	/* None shared (the keeper, a CGI): every page reads the latest. */
 	app.snapshot_ms = 0;
-	retitle(w, "Sixth");
-	CHECK(strstr(get(&app, "/a/1", false), "Sixth") != NULL);
+	retitle(w, "Seventh");
+	CHECK(strstr(get(&app, "/a/1", false), "Seventh") != NULL);
+	CHECK(!db_in_transaction(app.db));
 
 	app_close(&app);
 	db_close(w);
