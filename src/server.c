@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -57,20 +58,35 @@ int server_fcgi_loop(struct app *app, int sock)
 		log_error("cannot set up the FastCGI request");
 		return 1;
 	}
-	int rc = 0;
-	/* Public pages share a read snapshot while requests keep coming. */
+	/*
+	 * Public pages share a read snapshot while requests keep coming, and
+	 * none is held while waiting for one: a worker that finds nothing
+	 * waiting gives it up and waits in poll. The socket does not block
+	 * in accept: when two workers wake for one request, the one that
+	 * loses goes back to poll instead of waiting in accept with its
+	 * snapshot. (Accepted connections do not inherit O_NONBLOCK.)
+	 */
+	int flags = fcntl(sock, F_GETFL);
+	if (flags < 0 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) < 0) {
+		log_error("cannot set up the listening socket: %s", strerror(errno));
+		return 1;
+	}
 	app->snapshot_ms = SERVER_SNAPSHOT_MS;
+	int rc = 0;
 	while (!stop_requested) {
-		/* Nothing waiting: give up the snapshot before blocking in accept. */
 		struct pollfd next = {.fd = sock, .events = POLLIN};
-		if (poll(&next, 1, 0) == 0)
+		if (poll(&next, 1, 0) == 0) {
 			app_idle(app);
-		if (FCGX_Accept_r(&fr) < 0) {
-			if (errno == EINTR && !stop_requested)
-				continue;
+			poll(&next, 1, -1);
+			continue;
+		}
+		int got = FCGX_Accept_r(&fr);
+		if (got < 0) {
+			if ((got == -EAGAIN || got == -EINTR) && !stop_requested)
+				continue; /* another worker took it, or a signal */
 			rc = stop_requested ? 0 : 1;
 			if (rc)
-				log_error("FastCGI accept failed: %s", strerror(errno));
+				log_error("FastCGI accept failed: %s", strerror(-got));
 			break;
 		}
 		in_request = 1;
