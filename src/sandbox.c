@@ -75,6 +75,8 @@ static const int worker_only[] = {
 	/* FastCGI (libfcgi): connections accepted on the inherited socket,
 	 * answered and closed */
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(poll), SCMP_SYS(shutdown),
+	/* waiting for the next request, one idle worker woken (server.c) */
+	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
 	/* uploads (media.h: directories, temporary file, fchmod, rename) and
 	 * the session key (link makes its creation atomic) */
 	SCMP_SYS(mkdir), SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(rename), SCMP_SYS(link),

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -61,14 +62,21 @@ int server_fcgi_loop(struct app *app, int sock)
 	/*
 	 * Public pages share a read snapshot while requests keep coming, and
 	 * none is held while waiting for one: a worker that finds nothing
-	 * waiting gives it up and waits in poll. The socket does not block
-	 * in accept: when two workers wake for one request, the one that
-	 * loses goes back to poll instead of waiting in accept with its
-	 * snapshot. (Accepted connections do not inherit O_NONBLOCK.)
+	 * waiting gives it up and waits in epoll, which wakes one idle worker
+	 * per request (EPOLLEXCLUSIVE), as a blocking accept did. The socket
+	 * does not block in accept: when a busy worker takes the request an
+	 * idle one was woken for, the idle one goes back to waiting instead
+	 * of waiting in accept with a snapshot. (Accepted connections do not
+	 * inherit O_NONBLOCK.)
 	 */
 	int flags = fcntl(sock, F_GETFL);
-	if (flags < 0 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) < 0) {
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event want = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+	if (flags < 0 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) < 0 || ep < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, sock, &want) < 0) {
 		log_error("cannot set up the listening socket: %s", strerror(errno));
+		if (ep >= 0)
+			close(ep);
 		return 1;
 	}
 	app->snapshot_ms = SERVER_SNAPSHOT_MS;
@@ -77,7 +85,8 @@ int server_fcgi_loop(struct app *app, int sock)
 		struct pollfd next = {.fd = sock, .events = POLLIN};
 		if (poll(&next, 1, 0) == 0) {
 			app_idle(app);
-			poll(&next, 1, -1);
+			struct epoll_event ready;
+			epoll_wait(ep, &ready, 1, -1);
 			continue;
 		}
 		int got = FCGX_Accept_r(&fr);
@@ -96,6 +105,7 @@ int server_fcgi_loop(struct app *app, int sock)
 		in_request = 0;
 	}
 	FCGX_Free(&fr, 1);
+	close(ep);
 	return rc;
 }
 
