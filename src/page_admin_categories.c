@@ -136,7 +136,8 @@ static void category_page(struct app *app, struct http_req *req, const struct db
 	cJSON *o = cJSON_AddObjectToObject(d, "category");
 	cJSON_AddNumberToObject(o, "id", (double)c->id);
 	cJSON_AddStringToObject(o, "slug", c->slug);
-	cJSON_AddStringToObject(o, "url", arena_printf(req->arena, "/c/%s/", c->slug));
+	char url[PAGE_CATEGORY_PATH_MAX];
+	cJSON_AddStringToObject(o, "url", page_category_path(url, c->slug));
 	cJSON_AddStringToObject(o, "name", posted ? http_text(req, "name") : c->name);
 	cJSON_AddStringToObject(o, "position",
 	                        posted ? http_text(req, "position")

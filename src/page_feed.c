@@ -53,11 +53,9 @@ static void feed(struct app *app, struct http_req *req, const struct db_category
 	}
 	buf_puts(o, "</title>\n<link>");
 	html_text(o, base);
-	if (cat) {
-		buf_puts(o, "/c/");
-		html_text(o, cat->slug);
-	}
-	buf_puts(o, "/</link>\n<atom:link rel=\"self\" type=\"application/rss+xml\" href=\"");
+	char path[PAGE_CATEGORY_PATH_MAX] = "/";
+	html_text(o, cat ? page_category_path(path, cat->slug) : path);
+	buf_puts(o, "</link>\n<atom:link rel=\"self\" type=\"application/rss+xml\" href=\"");
 	html_attr(o, base);
 	html_attr(o, req->path);
 	buf_puts(o, "\"/>\n<description>");
@@ -165,9 +163,8 @@ void page_sitemap(struct app *app, struct http_req *req)
 	if (page == 1) {
 		url_entry(o, base, "/", n ? arts[0].published_at : 0);
 		for (size_t i = 0; i < app->ncategories; i++) {
-			char path[96];
-			snprintf(path, sizeof path, "/c/%s/", app->categories[i].slug);
-			url_entry(o, base, path, 0);
+			char path[PAGE_CATEGORY_PATH_MAX];
+			url_entry(o, base, page_category_path(path, app->categories[i].slug), 0);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
