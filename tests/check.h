@@ -8,7 +8,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static int check_failed, check_passed;
 
@@ -34,17 +33,6 @@ static int check_failed, check_passed;
 				__LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");   \
 		}                                                                          \
 	} while (0)
-
-/* Removes a scratch database with its WAL, shared memory and migrate lock. */
-static inline void check_remove_db(const char *path)
-{
-	static const char *const files[] = {"", "-wal", "-shm", ".migrate-lock"};
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char file[1024];
-		snprintf(file, sizeof file, "%s%s", path, files[i]);
-		unlink(file);
-	}
-}
 
 static inline int check_done(const char *name)
 {

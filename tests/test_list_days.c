@@ -8,18 +8,14 @@
  * in the pages (so they do come from it); and a deep page costs about what
  * a shallow one does. */
 #include "arena.h"
-#include "check.h"
 #include "db.h"
 #include "db_lists.h"
 #include "db_public.h"
-#include "migrate.h"
-#include "schema.h"
+#include "scratch_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 enum { MAXROWS = 8000, NCAT = 6 };
 
@@ -274,18 +270,10 @@ static int list_cost(struct db *db, enum db_scope scope, long long id, long long
 
 int main(void)
 {
-	const char *tmp = getenv("GAZETTE_TESTTMP");
-	char dir[512], path[700], err[300];
-	snprintf(dir, sizeof dir, "%s", tmp && *tmp ? tmp : "/tmp");
-	mkdir(dir, 0700);
-	snprintf(path, sizeof path, "%s/test_list_days-%ld.db", dir, (long)getpid());
-	unlink(path);
-	struct db *db = db_open(path, DB_CREATE, err, sizeof err);
-	CHECK(db != NULL);
+	char path[700];
+	struct db *db = scratch_db_open("test_list_days", path, sizeof path);
 	if (!db)
 		return check_done("test_list_days");
-	CHECK(migrate_run(db, schema_files, schema_nfiles, NULL, err, sizeof err) ==
-	      (int)schema_nfiles);
 	exec(db, "INSERT INTO categories(id, slug, name, parent_id, created_at) VALUES "
 	         "(1, 'world', 'World', NULL, 0), (2, 'sport', 'Sport', NULL, 0), "
 	         "(6, 'empty', 'Empty', NULL, 0), (3, 'europe', 'Europe', 1, 0), "
@@ -351,9 +339,6 @@ int main(void)
 	exec(db, "UPDATE list_counts SET n = n + 1 WHERE kind = 'site'");
 	CHECK(drift(db) == 2);
 
-	db_close(db);
-	unlink(path);
-	snprintf(path + strlen(path), sizeof path - strlen(path), ".migrate-lock");
-	unlink(path);
+	scratch_db_remove(db, path);
 	return check_done("test_list_days");
 }

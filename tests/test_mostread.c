@@ -7,19 +7,15 @@
  * within the limit; out-of-range arguments are refused; and the query reads
  * the day index rather than every bucket. */
 #include "arena.h"
-#include "check.h"
 #include "db.h"
 #include "db_mostread.h"
-#include "migrate.h"
-#include "schema.h"
+#include "scratch_db.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 static struct arena arena;
 
@@ -81,18 +77,10 @@ static void bucket(struct db *db, long long article, long long day, long long vi
 
 int main(void)
 {
-	const char *tmp = getenv("GAZETTE_TESTTMP");
-	char dir[512], path[700], err[300];
-	snprintf(dir, sizeof dir, "%s", tmp && *tmp ? tmp : "/tmp");
-	mkdir(dir, 0700);
-	snprintf(path, sizeof path, "%s/test_mostread-%ld.db", dir, (long)getpid());
-	unlink(path);
-	struct db *db = db_open(path, DB_CREATE, err, sizeof err);
-	CHECK(db != NULL);
+	char path[700];
+	struct db *db = scratch_db_open("test_mostread", path, sizeof path);
 	if (!db)
 		return check_done("test_mostread");
-	CHECK(migrate_run(db, schema_files, schema_nfiles, NULL, err, sizeof err) ==
-	      (int)schema_nfiles);
 
 	long long now = (long long)time(NULL), today = db_mostread_day(now);
 	CHECK(db_mostread_day(0) == 0 && db_mostread_day(86399) == 0 &&
@@ -221,8 +209,7 @@ int main(void)
 	}
 	CHECK(seen == 3);
 
-	db_close(db);
-	unlink(path);
+	scratch_db_remove(db, path);
 	arena_free(&arena);
 	return check_done("test_mostread");
 }

@@ -6,17 +6,13 @@
  * default; the counts for `gazette check` and their excess are right; and
  * the prune reads the article's index range rather than the whole table. */
 #include "arena.h"
-#include "check.h"
 #include "db.h"
 #include "db_revision.h"
-#include "migrate.h"
-#include "schema.h"
+#include "scratch_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 enum { MAXREV = 2000 };
 
@@ -149,18 +145,10 @@ static void check_plans(struct db *db)
 
 int main(void)
 {
-	const char *tmp = getenv("GAZETTE_TESTTMP");
-	char dir[512], path[700], err[300];
-	snprintf(dir, sizeof dir, "%s", tmp && *tmp ? tmp : "/tmp");
-	mkdir(dir, 0700);
-	snprintf(path, sizeof path, "%s/test_revision_prune-%ld.db", dir, (long)getpid());
-	unlink(path);
-	struct db *db = db_open(path, DB_CREATE, err, sizeof err);
-	CHECK(db != NULL);
+	char path[700];
+	struct db *db = scratch_db_open("test_revision_prune", path, sizeof path);
 	if (!db)
 		return check_done("test_revision_prune");
-	CHECK(migrate_run(db, schema_files, schema_nfiles, NULL, err, sizeof err) ==
-	      (int)schema_nfiles);
 	exec(db,
 	     "INSERT INTO categories(id, slug, name, created_at) VALUES (1, 'news', 'News', 0)");
 	for (int a = 1; a <= 40; a++) {
@@ -263,7 +251,6 @@ int main(void)
 		CHECK(over[i].article_id != b);
 
 	check_plans(db);
-	db_close(db);
-	unlink(path);
+	scratch_db_remove(db, path);
 	return check_done("test_revision_prune");
 }

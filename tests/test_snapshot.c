@@ -3,17 +3,13 @@
  * page reads the snapshot while it is younger than snapshot_ms; a request
  * with a session, any other route, app_idle and age each end it. */
 #include "app.h"
-#include "check.h"
 #include "db.h"
-#include "migrate.h"
-#include "schema.h"
+#include "scratch_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 static struct buf response;
 
@@ -67,19 +63,12 @@ static void sleep_ms(long ms)
 
 int main(void)
 {
-	const char *dir = getenv("GAZETTE_TESTTMP"), *src = getenv("GAZETTE_SOURCE");
-	dir = dir ? dir : "/tmp";
-	mkdir(dir, 0755);
+	const char *src = getenv("GAZETTE_SOURCE");
 	char path[700], templates[700], err[300];
-	snprintf(path, sizeof path, "%s/test_snapshot-%ld.db", dir, (long)getpid());
 	snprintf(templates, sizeof templates, "%s/templates", src ? src : ".");
-	unlink(path);
-	struct db *w = db_open(path, DB_CREATE, err, sizeof err);
-	CHECK(w != NULL);
+	struct db *w = scratch_db_open("test_snapshot", path, sizeof path);
 	if (!w)
 		return check_done("test_snapshot");
-	CHECK(migrate_run(w, schema_files, schema_nfiles, NULL, err, sizeof err) ==
-	      (int)schema_nfiles);
 	CHECK(sqlite3_exec(w->h,
 			   "INSERT INTO categories(slug, name, position, created_at) VALUES ('news', 'News', 1, 1);"
 			   "INSERT INTO articles(id, category_id, title, body_html, status, "
@@ -126,8 +115,7 @@ int main(void)
 	CHECK(!db_in_transaction(app.db));
 
 	app_close(&app);
-	db_close(w);
+	scratch_db_remove(w, path);
 	buf_free(&response);
-	check_remove_db(path);
 	return check_done("test_snapshot");
 }

@@ -243,35 +243,33 @@ static void test_partials(void)
 
 /* A fixed template (tmpl_fix) is inserted as its text wherever it is
  * included, rendered itself when asked for by name, and unfixed by NULL. */
+/* What set renders name to, or "(failed)". */
+static const char *rendered(const struct tmpl_set *set, const char *name, const cJSON *data,
+                            struct buf *out)
+{
+	buf_reset(out);
+	return tmpl_render(set, name, data, out) == 0 ? buf_cstr(out) : "(failed)";
+}
+
 static void test_fixed(void)
 {
-	struct tmpl_set *set = NULL;
-	char err[256];
-	CHECK(tmpl_set_add(&set, "menu", "<{{name}}>", 10, err, sizeof err) == 0);
-	const char *page = "{{#items}}{{>menu}}{{/items}}|{{>menu}}";
-	CHECK(tmpl_set_add(&set, "page", page, strlen(page), err, sizeof err) == 0);
+	const char *pairs[] = {"menu", "<{{name}}>", "page", "{{#items}}{{>menu}}{{/items}}|{{>menu}}"};
+	struct tmpl_set *set = make_set(pairs, sizeof pairs / sizeof *pairs);
+	if (!set)
+		return;
 	cJSON *data = cJSON_Parse("{\"name\":\"n\",\"items\":[{\"name\":\"a\"},{}]}");
 	struct buf out = BUF_INIT;
-	CHECK(tmpl_render(set, "page", data, &out) == 0);
-	CHECK_STR(buf_cstr(&out), "<a><n>|<n>");
+	CHECK_STR(rendered(set, "page", data, &out), "<a><n>|<n>");
 
 	CHECK(tmpl_fix(set, "menu", "[fixed & kept]", 14) == 0);
-	buf_reset(&out);
-	CHECK(tmpl_render(set, "page", data, &out) == 0);
-	CHECK_STR(buf_cstr(&out), "[fixed & kept][fixed & kept]|[fixed & kept]");
-	buf_reset(&out);
-	CHECK(tmpl_render(set, "menu", data, &out) == 0);
-	CHECK_STR(buf_cstr(&out), "<n>");
+	CHECK_STR(rendered(set, "page", data, &out), "[fixed & kept][fixed & kept]|[fixed & kept]");
+	CHECK_STR(rendered(set, "menu", data, &out), "<n>");
 	/* Fixed again: the new text replaces the old. */
 	CHECK(tmpl_fix(set, "menu", "", 0) == 0);
-	buf_reset(&out);
-	CHECK(tmpl_render(set, "page", data, &out) == 0);
-	CHECK_STR(buf_cstr(&out), "|");
+	CHECK_STR(rendered(set, "page", data, &out), "|");
 
 	CHECK(tmpl_fix(set, "menu", NULL, 0) == 0);
-	buf_reset(&out);
-	CHECK(tmpl_render(set, "page", data, &out) == 0);
-	CHECK_STR(buf_cstr(&out), "<a><n>|<n>");
+	CHECK_STR(rendered(set, "page", data, &out), "<a><n>|<n>");
 	CHECK(tmpl_fix(set, "nowhere", "x", 1) == -1);
 
 	CHECK_STR(tmpl_name(set, 0), "menu");

@@ -7,19 +7,15 @@
 #include "arena.h"
 #include "article_rights.h"
 #include "auth.h"
-#include "check.h"
 #include "db.h"
 #include "db_admin.h"
 #include "db_editor.h"
 #include "db_workflow.h"
-#include "migrate.h"
-#include "schema.h"
+#include "scratch_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static struct arena arena;
 
@@ -167,18 +163,10 @@ static void test_locks(struct db *db, long long cat, long long ed, long long eve
 
 int main(void)
 {
-	const char *dir = getenv("GAZETTE_TESTTMP");
-	dir = dir ? dir : "/tmp";
-	mkdir(dir, 0755);
-	char path[700], err[300];
-	snprintf(path, sizeof path, "%s/test_workflow-%ld.db", dir, (long)getpid());
-	unlink(path);
-	struct db *db = db_open(path, DB_CREATE, err, sizeof err);
-	CHECK(db != NULL);
+	char path[700];
+	struct db *db = scratch_db_open("test_workflow", path, sizeof path);
 	if (!db)
 		return check_done("test_workflow");
-	CHECK(migrate_run(db, schema_files, schema_nfiles, NULL, err, sizeof err) ==
-	      (int)schema_nfiles);
 	long long ed, eve;
 	CHECK(db_admin_user_add(db, "ed", "", "editor", "x", 1, &ed) == SQLITE_OK);
 	CHECK(db_admin_user_add(db, "eve", "", "editor", "x", 1, &eve) == SQLITE_OK);
@@ -190,8 +178,7 @@ int main(void)
 	test_locks(db, research, ed, eve);
 	long long n = -1;
 	CHECK(db_workflow_review_count(db, NULL, &n) == DB_OK && n == 0);
-	db_close(db);
+	scratch_db_remove(db, path);
 	arena_free(&arena);
-	check_remove_db(path);
 	return check_done("test_workflow");
 }
