@@ -14,6 +14,10 @@ Targets and baselines:
   search        p95 latency of an English word and a two-character Chinese query
   memory        the workers' RSS after everything
   logins        article page files alone and with 10 concurrent logins (first size)
+
+Each row also gives the pool's CPU time a request (workers, counter and keeper;
+"pool µs"), for the target and for its baseline: what a page costs the workers,
+steadier on this VM than requests/s, which move with nginx's and wrk's share.
 """
 
 import argparse
@@ -231,7 +235,12 @@ def measure(site, pairs, duration, rounds):
             # target first in even rounds, baseline first in odd ones, so a
             # machine that slows down during a run favours neither side
             for label, p, m in (runs if k % 2 == 0 else runs[::-1]):
-                res.setdefault(label, []).append(wrk(site, p, duration, m))
+                cpu0 = site.cpu_seconds()
+                got = wrk(site, p, duration, m)
+                # the pool's CPU a request: steadier than req/s on this VM,
+                # and it is what a page adds to the transport
+                us = (site.cpu_seconds() - cpu0) * 1e6 / max(1.0, got[0] * duration)
+                res.setdefault(label, []).append(got + (us,))
     rows = []
     for name, _, _, bname, _ in pairs:
         t, b = res[name], res[bname]
@@ -240,17 +249,20 @@ def measure(site, pairs, duration, rounds):
         brps = statistics.median(x[0] for x in b)
         bp99 = statistics.median(x[1] for x in b)
         bad = sum(x[2] for x in t)
-        rows.append((name, rps, p99, bname, brps, bp99, rps / brps, p99 / bp99 if bp99 else 0, bad))
+        us, bus = statistics.median(x[3] for x in t), statistics.median(x[3] for x in b)
+        rows.append((name, rps, p99, bname, brps, bp99, rps / brps, p99 / bp99 if bp99 else 0, bad,
+                     us, bus))
     return rows
 
 
 def print_table(title, rows):
     print(f"\n{title}")
-    print(f"| target | req/s | p99 ms | baseline | req/s | p99 ms | × baseline | p99 × | errors |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+    print("| target | req/s | p99 ms | pool µs | baseline | req/s | p99 ms | pool µs | "
+          "× baseline | p99 × | errors |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]:,.0f} | {r[2]:.2f} | {r[3]} | {r[4]:,.0f} | {r[5]:.2f} | "
-              f"{r[6]:.2f} | {r[7]:.2f} | {r[8]} |", flush=True)
+        print(f"| {r[0]} | {r[1]:,.0f} | {r[2]:.2f} | {r[9]:.0f} | {r[3]} | {r[4]:,.0f} | "
+              f"{r[5]:.2f} | {r[10]:.0f} | {r[6]:.2f} | {r[7]:.2f} | {r[8]} |", flush=True)
 
 
 def search_p95(site, queries, n=200):
