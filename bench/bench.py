@@ -98,10 +98,15 @@ class Site:
         subprocess.run([os.path.join(ROOT, "scripts", "nginx-conf.sh"), conf, str(self.port),
                         self.dir, self.sock], check=True)
         text = open(conf).read()
-        # the baseline: the same files, served by nginx as plain static files
+        # the baseline: the same files, served by nginx as plain static files,
+        # with the headers the page files get (charset, the security headers):
+        # the same bytes, so the ratio is what the files' routing costs
+        pages = text[text.index("\t\tlocation / {"):]
+        same = " ".join(line.strip() for line in pages[:pages.index("}")].splitlines()
+                        if line.strip().startswith(("add_header ", "charset ")))
         text = text.replace("\t\t# Public pages the keeper wrote",
-                            f"\t\tlocation /bench-static/ {{ alias {self.dir}/bench-static/; }}\n\n"
-                            "\t\t# Public pages the keeper wrote", 1)
+                            f"\t\tlocation /bench-static/ {{ alias {self.dir}/bench-static/; "
+                            f"{same} }}\n\n\t\t# Public pages the keeper wrote", 1)
         # no access log for either side: it would be the same cost on both
         text = re.sub(r"access_log [^;]*;", "access_log off;", text)
         open(conf, "w").write(text)
