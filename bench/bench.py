@@ -101,8 +101,8 @@ class Site:
         # the baseline: the same files, served by nginx as plain static files,
         # with the headers the page files get (charset, the security headers):
         # the same bytes, so the ratio is what the files' routing costs
-        pages = text[text.index("\t\tlocation / {"):]
-        same = " ".join(line.strip() for line in pages[:pages.index("}")].splitlines()
+        loc = text[text.index("\t\tlocation / {"):]
+        same = " ".join(line.strip() for line in loc[:loc.index("}")].splitlines()
                         if line.strip().startswith(("add_header ", "charset ")))
         text = text.replace("\t\t# Public pages the keeper wrote",
                             f"\t\tlocation /bench-static/ {{ alias {self.dir}/bench-static/; "
