@@ -30,7 +30,7 @@ tests=("$@")
 	auth_test probe_test freshness_test)
 
 build=$root/build-valgrind
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DGAZETTE_SQLMEM=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target gazette gazette_fcgi >/dev/null
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/gazette-valgrind.XXXXXX")

@@ -30,8 +30,8 @@ static int exec(struct db *db, const char *sql)
  * SQLite's mutexes and memory statistics are pure overhead (about 3 k
  * instructions of an article page's 93 k), and its small allocations can
  * come from free lists without locks (sqlmem.c). Set before SQLite's first
- * use. Not under AddressSanitizer: a value used after its statement's reset
- * must stay a use after free that the sanitizer sees. */
+ * use. Not under AddressSanitizer or valgrind (GAZETTE_SQLMEM off): a value
+ * used after its statement's reset must stay a use after free they see. */
 static void sqlite_config_once(void)
 {
 	static bool done;
@@ -40,7 +40,7 @@ static void sqlite_config_once(void)
 	done = true;
 	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-#ifndef __SANITIZE_ADDRESS__
+#if !defined(__SANITIZE_ADDRESS__) && !defined(GAZETTE_NO_SQLMEM)
 	sqlite3_config(SQLITE_CONFIG_MALLOC, sqlmem_methods());
 #endif
 }
