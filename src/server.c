@@ -86,7 +86,12 @@ int server_fcgi_loop(struct app *app, int sock)
 		if (poll(&next, 1, 0) == 0) {
 			app_idle(app);
 			struct epoll_event ready;
-			epoll_wait(ep, &ready, 1, -1);
+			if (epoll_wait(ep, &ready, 1, -1) < 0 && errno != EINTR) {
+				/* without this the loop would spin on the failing call */
+				log_error("cannot wait for requests: %s", strerror(errno));
+				rc = 1;
+				break;
+			}
 			continue;
 		}
 		int got = FCGX_Accept_r(&fr);
