@@ -10,14 +10,18 @@ Targets and baselines:
   uncached      the same article pages rendered by the workers (a query string
                 skips the files)  vs  /_bench/bytes: the same number of bytes
                 from a worker's memory (the FastCGI transport limit)
-  view counter  POST /api/articles/{id}/view  vs  the transport limit
+  view counter  POST /api/articles/{id}/view  vs  the transport limit for an
+                answer as short (30 bytes)
   search        p95 latency of an English word and a two-character Chinese query
-  memory        the workers' RSS after everything
+  memory        the workers' RSS after a warm-up and again after everything,
+                with the number of requests the pool answered in between
   logins        article page files alone and with 10 concurrent logins (first size)
 
 Each row also gives the pool's CPU time a request (workers, counter and keeper;
 "pool µs"), for the target and for its baseline: what a page costs the workers,
-steadier on this VM than requests/s, which move with nginx's and wrk's share.
+steadier on this VM than requests/s, which move with nginx's and wrk's share,
+and the lowest and highest ratio of one round's pair ("rounds"): how far a
+single pair of runs strays from the median on this machine.
 """
 
 import argparse
@@ -232,42 +236,47 @@ def article_ids(db, n=2000):
 
 
 def measure(site, pairs, duration, rounds):
-    """pairs: [(name, paths, method, baseline_name, baseline_paths)]; interleaved rounds."""
-    res = {}
+    """pairs: [(name, paths, method, baseline_name, baseline_paths)]; interleaved rounds.
+    A row: the target's and its baseline's medians and their ratios, the lowest
+    and highest ratio within one round's pair (how much the machine moved), and
+    the requests each side answered in all."""
+    res = [([], []) for _ in pairs]
     for k in range(rounds):
-        for name, paths, method, bname, bpaths in pairs:
-            runs = [(name, paths, method), (bname, bpaths, "GET")]
+        for (name, paths, method, bname, bpaths), (t, b) in zip(pairs, res):
+            runs = [(t, paths, method), (b, bpaths, "GET")]
             # target first in even rounds, baseline first in odd ones, so a
             # machine that slows down during a run favours neither side
-            for label, p, m in (runs if k % 2 == 0 else runs[::-1]):
+            for out, p, m in (runs if k % 2 == 0 else runs[::-1]):
                 cpu0 = site.cpu_seconds()
                 got = wrk(site, p, duration, m)
                 # the pool's CPU a request: steadier than req/s on this VM,
                 # and it is what a page adds to the transport
                 us = (site.cpu_seconds() - cpu0) * 1e6 / max(1.0, got[0] * duration)
-                res.setdefault(label, []).append(got + (us,))
+                out.append(got + (us,))
     rows = []
-    for name, _, _, bname, _ in pairs:
-        t, b = res[name], res[bname]
+    for (name, _, _, bname, _), (t, b) in zip(pairs, res):
         rps = statistics.median(x[0] for x in t)
         p99 = statistics.median(x[1] for x in t)
         brps = statistics.median(x[0] for x in b)
         bp99 = statistics.median(x[1] for x in b)
         bad = sum(x[2] for x in t)
         us, bus = statistics.median(x[3] for x in t), statistics.median(x[3] for x in b)
+        each = [x[0] / y[0] for x, y in zip(t, b)]
         rows.append((name, rps, p99, bname, brps, bp99, rps / brps, p99 / bp99 if bp99 else 0, bad,
-                     us, bus))
+                     us, bus, min(each), max(each),
+                     sum(x[0] for x in t) * duration, sum(x[0] for x in b) * duration))
     return rows
 
 
 def print_table(title, rows):
     print(f"\n{title}")
     print("| target | req/s | p99 ms | pool µs | baseline | req/s | p99 ms | pool µs | "
-          "× baseline | p99 × | errors |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+          "× baseline | rounds | p99 × | errors |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r[0]} | {r[1]:,.0f} | {r[2]:.2f} | {r[9]:.0f} | {r[3]} | {r[4]:,.0f} | "
-              f"{r[5]:.2f} | {r[10]:.0f} | {r[6]:.2f} | {r[7]:.2f} | {r[8]} |", flush=True)
+              f"{r[5]:.2f} | {r[10]:.0f} | {r[6]:.2f} | {r[11]:.2f}–{r[12]:.2f} | {r[7]:.2f} | "
+              f"{r[8]} |", flush=True)
 
 
 def search_p95(site, queries, n=200):
@@ -380,6 +389,12 @@ def main():
             top = [c for c in cats if not c.endswith("-sub")]
             catp = [f"/c/{c}/" for c in top]
             size_of = 9500
+            # every kind of page the pool answers, for a few seconds: what a
+            # worker keeps for good (templates, its page cache, free lists) is
+            # then in place, and its memory from here on must stay flat
+            wrk(site, [p + "?r=1" for p in arts] + [c + "?r=1" for c in catp] + deep +
+                ["/?r=1", "/feed.xml", "/search?q=laboratory"], 3)
+            rss0 = site.rss_kb()
             pairs = []
             if files:
                 # the baseline: a copy of the same page files (the ones measured)
@@ -402,9 +417,10 @@ def main():
             pairs += [
                 ("article (rendered)", [p + "?r=1" for p in arts], "GET", "transport", transport),
                 ("view counter", [p.replace("/a/", "/api/articles/") + "/view" for p in arts[:500]],
-                 "POST", "transport ", [f"/_bench/bytes?size=30"]),
+                 "POST", "transport (30 B)", [f"/_bench/bytes?size=30"]),
             ]
             rows = measure(site, pairs, a.duration, a.rounds)
+            rss1 = site.rss_kb()
             print_table(f"{size:,} articles" + ("" if files else " (no page files)"), rows)
             more = [("category p1 (rendered)", [c + "?r=1" for c in catp], "GET", "transport",
                      transport),
@@ -418,7 +434,11 @@ def main():
             en = search_p95(site, ["laboratory", "Robotics", "volunteers", "scholarship"])
             zh = search_p95(site, ["学院", "图书", "志愿", "能耗"])
             print(f"\nsearch p95: English word {en:.1f} ms, two-character Chinese {zh:.1f} ms")
-            print(f"worker RSS (kB): {site.rss_kb()}", flush=True)
+            served = [sum(r[13] for r in rs if "(file)" not in r[0]) +
+                      sum(r[14] for r in rs if "static" not in r[3]) for rs in (rows, rows2)]
+            print(f"worker RSS (kB): {rss0} after a warm-up; {rss1} after {served[0]:,.0f} "
+                  f"requests through the pool; {site.rss_kb()} after {sum(served):,.0f}",
+                  flush=True)
             if n == 0 and files:
                 login_share(site, a.duration)
         finally:
