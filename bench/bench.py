@@ -25,6 +25,7 @@ single pair of runs strays from the median on this machine.
 """
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -95,7 +96,8 @@ class Site:
         self.pool = subprocess.Popen(
             [w.replace("%s", self.dir) for w in wrapper] +
             [os.path.join(build, "gazette.fcgi"), "--listen", "unix:" + self.sock,
-             "--workers", str(workers)] + ([] if pages else ["--pages", "off"]) + [ "--db", self.db, "--templates", os.path.join(ROOT, "templates")],
+             "--workers", str(workers)] + ([] if pages else ["--pages", "off"]) +
+            ["--db", self.db, "--templates", os.path.join(ROOT, "templates")],
             stdout=open(os.path.join(self.dir, "log", "pool.log"), "w"), stderr=subprocess.STDOUT,
             env=env)
         conf = os.path.join(self.dir, "nginx.conf")
@@ -235,11 +237,17 @@ def article_ids(db, n=2000):
     return ids, cats, deep
 
 
+# A table's row: medians of the target's runs and of its baseline's (requests/s,
+# p99 ms, the pool's CPU µs a request), their ratios, the lowest and highest
+# ratio of one round's pair (how much the machine moved), the target's non-2xx
+# answers, and the requests each side answered in all.
+Row = collections.namedtuple("Row", "name rps p99 us bname brps bp99 bus ratio p99x lo hi "
+                                    "errors requests brequests")
+
+
 def measure(site, pairs, duration, rounds):
-    """pairs: [(name, paths, method, baseline_name, baseline_paths)]; interleaved rounds.
-    A row: the target's and its baseline's medians and their ratios, the lowest
-    and highest ratio within one round's pair (how much the machine moved), and
-    the requests each side answered in all."""
+    """pairs: [(name, paths, method, baseline_name, baseline_paths)]; interleaved
+    rounds; a Row for each pair."""
     res = [([], []) for _ in pairs]
     for k in range(rounds):
         for (name, paths, method, bname, bpaths), (t, b) in zip(pairs, res):
@@ -259,12 +267,11 @@ def measure(site, pairs, duration, rounds):
         p99 = statistics.median(x[1] for x in t)
         brps = statistics.median(x[0] for x in b)
         bp99 = statistics.median(x[1] for x in b)
-        bad = sum(x[2] for x in t)
         us, bus = statistics.median(x[3] for x in t), statistics.median(x[3] for x in b)
         each = [x[0] / y[0] for x, y in zip(t, b)]
-        rows.append((name, rps, p99, bname, brps, bp99, rps / brps, p99 / bp99 if bp99 else 0, bad,
-                     us, bus, min(each), max(each),
-                     sum(x[0] for x in t) * duration, sum(x[0] for x in b) * duration))
+        rows.append(Row(name, rps, p99, us, bname, brps, bp99, bus, rps / brps,
+                        p99 / bp99 if bp99 else 0, min(each), max(each), sum(x[2] for x in t),
+                        sum(x[0] for x in t) * duration, sum(x[0] for x in b) * duration))
     return rows
 
 
@@ -274,9 +281,9 @@ def print_table(title, rows):
           "× baseline | rounds | p99 × | errors |")
     print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]:,.0f} | {r[2]:.2f} | {r[9]:.0f} | {r[3]} | {r[4]:,.0f} | "
-              f"{r[5]:.2f} | {r[10]:.0f} | {r[6]:.2f} | {r[11]:.2f}–{r[12]:.2f} | {r[7]:.2f} | "
-              f"{r[8]} |", flush=True)
+        print(f"| {r.name} | {r.rps:,.0f} | {r.p99:.2f} | {r.us:.0f} | {r.bname} | {r.brps:,.0f} | "
+              f"{r.bp99:.2f} | {r.bus:.0f} | {r.ratio:.2f} | {r.lo:.2f}–{r.hi:.2f} | "
+              f"{r.p99x:.2f} | {r.errors} |", flush=True)
 
 
 def search_p95(site, queries, n=200):
@@ -400,8 +407,9 @@ def main():
                 # the baseline: a copy of the same page files (the ones measured)
                 # as plain static files
                 src = os.path.join(site.dir, "pages")
-                bstat = lambda paths: ["/bench-static" + (p + "index.html" if p.endswith("/") else p + ".html")  # noqa: E731
-                                       for p in paths]
+                def bstat(paths):
+                    return ["/bench-static" + (p + "index.html" if p.endswith("/") else p + ".html")
+                            for p in paths]
                 for p in bstat(["/"] + catp + arts):
                     rel = p[len("/bench-static/"):]
                     os.makedirs(os.path.dirname(os.path.join(site.dir, "bench-static", rel)),
@@ -430,12 +438,13 @@ def main():
             rows2 = measure(site, more, a.duration, a.dynamic_rounds)
             print_table(f"{size:,} articles, dynamic pages", rows2)
             for r in rows + rows2:
-                flat.setdefault(r[0], {})[size] = r[1]
+                flat.setdefault(r.name, {})[size] = r.rps
             en = search_p95(site, ["laboratory", "Robotics", "volunteers", "scholarship"])
             zh = search_p95(site, ["学院", "图书", "志愿", "能耗"])
             print(f"\nsearch p95: English word {en:.1f} ms, two-character Chinese {zh:.1f} ms")
-            served = [sum(r[13] for r in rs if "(file)" not in r[0]) +
-                      sum(r[14] for r in rs if "static" not in r[3]) for rs in (rows, rows2)]
+            served = [sum(r.requests for r in rs if "(file)" not in r.name) +
+                      sum(r.brequests for r in rs if "static" not in r.bname)
+                      for rs in (rows, rows2)]
             print(f"worker RSS (kB): {rss0} after a warm-up; {rss1} after {served[0]:,.0f} "
                   f"requests through the pool; {site.rss_kb()} after {sum(served):,.0f}",
                   flush=True)
