@@ -438,7 +438,7 @@ def main():
             rows2 = measure(site, more, a.duration, a.dynamic_rounds)
             print_table(f"{size:,} articles, dynamic pages", rows2)
             for r in rows + rows2:
-                flat.setdefault(r.name, {})[size] = r.rps
+                flat.setdefault(r.name, {})[size] = r
             en = search_p95(site, ["laboratory", "Robotics", "volunteers", "scholarship"])
             zh = search_p95(site, ["学院", "图书", "志愿", "能耗"])
             print(f"\nsearch p95: English word {en:.1f} ms, two-character Chinese {zh:.1f} ms")
@@ -453,11 +453,29 @@ def main():
         finally:
             site.close()
     if len(sizes) > 1:
-        print("\nflat with size (req/s, and the ratio of the largest to the smallest)")
-        for name, by in flat.items():
-            vals = [by[s] for s in sizes if s in by]
-            print(f"  {name}: " + ", ".join(f"{s:,}: {by[s]:,.0f}" for s in sizes if s in by)
-                  + f"  → {vals[-1] / vals[0]:.2f}")
+        print_flat(flat, sizes)
+
+
+def print_flat(flat, sizes):
+    """Target 4: each target's ratio to its baseline at each size, and the pool's
+    µs a request (zero for page files), which moves less with the VM's speed;
+    with the largest of each over the smallest."""
+    def cells(vals, fmt):
+        return " | ".join("–" if v is None else fmt % v for v in vals)
+
+    def spread(vals):
+        vals = [v for v in vals if v]
+        return f"{max(vals) / min(vals):.2f}" if len(vals) > 1 else "–"
+
+    cols = " | ".join(f"{s:,}" for s in sizes)
+    print("\nflat with size: each target's ratio to its baseline, then its pool µs")
+    print(f"| target | {cols} | largest ÷ smallest | {cols} | largest ÷ smallest |")
+    print("|---|" + "---:|" * (2 * len(sizes) + 2))
+    for name, by in flat.items():
+        ratios = [by[s].ratio if s in by else None for s in sizes]
+        us = [by[s].us if s in by else None for s in sizes]
+        print(f"| {name} | {cells(ratios, '%.2f')} | {spread(ratios)} | {cells(us, '%.0f')} | "
+              f"{spread(us)} |")
 
 
 if __name__ == "__main__":
